@@ -1,0 +1,262 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tohu-nz/tohu/issuer"
+	"github.com/tohu-nz/tohu/verifier"
+)
+
+// Metrics is the service's Prometheus instrumentation. It owns its own
+// registry (no global state): cmd/tohu builds one per process, hands it to
+// New through Deps.Metrics and may add collectors (database pools, job
+// queue) with Register.
+//
+// Labels are bounded: the HTTP route label is the route template
+// ("/api/v1/awards/:id/issue"), never the raw path, and requests that match
+// no route share route="unmatched", so ids in URLs cannot blow up the
+// number of series.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	inFlight  prometheus.Gauge
+	issued    prometheus.Counter
+	verified  *prometheus.CounterVec
+	status    *prometheus.CounterVec
+	signDur   *prometheus.HistogramVec
+	verifyDur *prometheus.HistogramVec
+	jobs      *prometheus.GaugeVec
+}
+
+// unmatchedRoute labels requests no route handled (404s for random paths).
+const unmatchedRoute = "unmatched"
+
+// NewMetrics builds the metrics and registers them, with the Go runtime and
+// process collectors, in a fresh registry.
+func NewMetrics() *Metrics {
+	// Latency buckets from 5 ms to 10 s: public reads are milliseconds,
+	// issuance (canonicalization + two signatures) tens to hundreds of ms.
+	buckets := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tohu_http_requests_total",
+			Help: "HTTP requests answered, by method, route template and status code.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tohu_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by method and route template.",
+			Buckets: buckets,
+		}, []string{"method", "route"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tohu_http_requests_in_flight",
+			Help: "HTTP requests being answered now.",
+		}),
+		issued: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tohu_credentials_issued_total",
+			Help: "Awards issued (each signed in both the embedded-proof and the JWT form).",
+		}),
+		verified: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tohu_credentials_verified_total",
+			Help: "Credentials and presentations verified, by result (verified, revoked, suspended, expired, not_yet_valid, not_verified, could_not_check).",
+		}, []string{"result"}),
+		status: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tohu_credential_status_changes_total",
+			Help: "Credential status changes, by action (revoked, suspended, reinstated).",
+		}, []string{"action"}),
+		signDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tohu_sign_duration_seconds",
+			Help:    "Time for one signature with a signing key, by algorithm.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1},
+		}, []string{"algorithm"}),
+		verifyDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tohu_verify_duration_seconds",
+			Help:    "Time to verify one credential or presentation (including did:web and status-list fetches), by result.",
+			Buckets: buckets,
+		}, []string{"result"}),
+		jobs: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "tohu_jobs",
+			Help: "Bulk jobs (or job items) by state, as last reported by the job queue.",
+		}, []string{"state"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.issued, m.verified, m.status,
+		m.signDur, m.verifyDur, m.jobs,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Register adds collectors to the registry (e.g.
+// collectors.NewDBStatsCollector for each database pool). It fails if a
+// collector's metrics clash with ones already registered.
+func (m *Metrics) Register(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := m.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Gatherer is the registry, for tests and for a separate metrics listener.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
+
+// Handler serves the metrics in the Prometheus text (or OpenMetrics)
+// format, for a separate listener (TOHU_METRICS_ADDR).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// SetJobs sets the job gauge for one state (e.g. "queued", "running"). The
+// bulk job queue calls it whenever its counts change; a state not reported
+// again keeps its last value, so report zero explicitly.
+func (m *Metrics) SetJobs(state string, n int) {
+	if m == nil {
+		return
+	}
+	m.jobs.WithLabelValues(state).Set(float64(n))
+}
+
+// CredentialIssued counts one issued award. The API counts the awards it
+// issues itself; a background worker that calls the issuer directly (bulk)
+// calls this.
+func (m *Metrics) CredentialIssued() {
+	if m == nil {
+		return
+	}
+	m.issued.Inc()
+}
+
+// ObserveSign records one signature's duration; see SignerObserver.
+func (m *Metrics) ObserveSign(algorithm string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.signDur.WithLabelValues(algorithm).Observe(d.Seconds())
+}
+
+// observe is the HTTP middleware. It sits before accessLog, which renders
+// the chain's error into the response, so the status seen here is the one
+// sent.
+func (s *server) observe(c *fiber.Ctx) error {
+	m := s.Metrics
+	if m == nil {
+		return c.Next()
+	}
+	start := time.Now()
+	m.inFlight.Inc()
+	defer m.inFlight.Dec()
+	err := c.Next()
+	route := routeOf(c)
+	if route == "" {
+		route = unmatchedRoute
+	}
+	// A label value must not alias fasthttp's reused request buffer (as
+	// c.Method() does): map to the constant strings.
+	method := methodLabel(c.Method())
+	m.requests.WithLabelValues(method, route, strconv.Itoa(c.Response().StatusCode())).Inc()
+	m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+	return err
+}
+
+func methodLabel(m string) string {
+	for _, known := range []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut,
+		fiber.MethodPatch, fiber.MethodDelete, fiber.MethodOptions} {
+		if m == known {
+			return known
+		}
+	}
+	return "other"
+}
+
+// metrics is GET /metrics on the main listener.
+func (s *server) metrics(c *fiber.Ctx) error {
+	return adaptor.HTTPHandler(s.Metrics.Handler())(c)
+}
+
+// instrument wraps the dependencies whose calls are counted: the verifier
+// (results and durations) and the issuer (issued, revoked, suspended,
+// reinstated). A nil Metrics changes nothing.
+func instrument(d *Deps) {
+	m := d.Metrics
+	if m == nil {
+		return
+	}
+	if d.Verifier != nil {
+		d.Verifier = meteredVerifier{d.Verifier, m}
+	}
+	if p := d.Presentations; p != nil {
+		d.Presentations = func(challenge, domain string) Verifier {
+			return meteredVerifier{p(challenge, domain), m}
+		}
+	}
+	if d.Issuer != nil {
+		d.Issuer = meteredIssuer{d.Issuer, m}
+	}
+}
+
+type meteredVerifier struct {
+	Verifier
+	m *Metrics
+}
+
+func (v meteredVerifier) Verify(ctx context.Context, input []byte) *verifier.Report {
+	start := time.Now()
+	rep := v.Verifier.Verify(ctx, input)
+	result := "unknown"
+	if rep != nil {
+		result = string(rep.Result)
+	}
+	v.m.verified.WithLabelValues(result).Inc()
+	v.m.verifyDur.WithLabelValues(result).Observe(time.Since(start).Seconds())
+	return rep
+}
+
+// meteredIssuer embeds the Issuer, so methods added to the interface later
+// pass through unmetered rather than breaking the build.
+type meteredIssuer struct {
+	Issuer
+	m *Metrics
+}
+
+func (i meteredIssuer) IssueAward(ctx context.Context, actor issuer.Actor, id string) (*issuer.Issued, error) {
+	out, err := i.Issuer.IssueAward(ctx, actor, id)
+	if err == nil {
+		i.m.issued.Inc()
+	}
+	return out, err
+}
+
+func (i meteredIssuer) Revoke(ctx context.Context, actor issuer.Actor, id, reason string) (*issuer.Award, error) {
+	return i.count("revoked", i.Issuer.Revoke)(ctx, actor, id, reason)
+}
+
+func (i meteredIssuer) Suspend(ctx context.Context, actor issuer.Actor, id, reason string) (*issuer.Award, error) {
+	return i.count("suspended", i.Issuer.Suspend)(ctx, actor, id, reason)
+}
+
+func (i meteredIssuer) Reinstate(ctx context.Context, actor issuer.Actor, id, reason string) (*issuer.Award, error) {
+	return i.count("reinstated", i.Issuer.Reinstate)(ctx, actor, id, reason)
+}
+
+func (i meteredIssuer) count(action string, f statusFunc) statusFunc {
+	return func(ctx context.Context, actor issuer.Actor, id, reason string) (*issuer.Award, error) {
+		a, err := f(ctx, actor, id, reason)
+		if err == nil {
+			i.m.status.WithLabelValues(action).Inc()
+		}
+		return a, err
+	}
+}

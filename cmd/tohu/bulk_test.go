@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cohort returns a CSV of n learners (line i+2 is learner i).
+func cohort(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("learner_name,learner_email,nsn,completed_on\n")
+	for i := range n {
+		fmt.Fprintf(&b, "Ākonga %d,learner%d@example.nz,%d,2026-03-%02d\n", i, i, 100000000+i, 1+i%28)
+	}
+	return b.Bytes()
+}
+
+// postCSV uploads a cohort and returns the job id.
+func postCSV(t *testing.T, base, token, query string, body []byte) (string, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/v1/awards/bulk?"+query, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	if resp.StatusCode != 202 {
+		t.Fatalf("POST bulk = %d: %s", resp.StatusCode, raw)
+	}
+	return m["job"].(map[string]any)["id"].(string), m
+}
+
+func getAuth(t *testing.T, url, token string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
+}
+
+func jobState(t *testing.T, base, token, id string) map[string]any {
+	t.Helper()
+	code, raw := getAuth(t, base+"/api/v1/jobs/"+id, token)
+	var m map[string]any
+	if code != 200 || json.Unmarshal(raw, &m) != nil {
+		t.Fatalf("GET job = %d: %s", code, raw)
+	}
+	return m
+}
+
+func bulkFreeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestBulkCrash builds tohu, runs `tohu serve` on PostgreSQL, submits a
+// 2,000-row cohort, kill -9s the server in the middle of the job, starts it
+// again on the same database, and checks that every row was issued exactly
+// once: one award per learner, 2,000 distinct status indexes per list, a
+// complete results file with 2,000 distinct credential URLs.
+func TestBulkCrash(t *testing.T) {
+	bin := buildTohu(t)
+	dsn := postgresTarget(t)
+	addr := bulkFreeAddr(t)
+	env := map[string]string{
+		"TOHU_ADDR": addr, "TOHU_BASE_URL": "http://" + addr, "TOHU_DATA_DIR": t.TempDir(), "TOHU_DATABASE_URL": dsn,
+		"TOHU_OPERATOR_TOKEN": testOperatorToken, "TOHU_MASTER_KEY": newMasterKey(t), "TOHU_LOG_LEVEL": "info",
+	}
+	start := time.Now()
+	p := startProc(t, bin, env)
+	c := client{t, p.url()}
+	s := setUpIssuer(c)
+	const n = 2000
+	id, _ := postCSV(t, p.url(), s.issuerTok, "achievement=5150", cohort(n))
+
+	// Wait until the job is well under way, then kill -9.
+	var before float64
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		j := jobState(t, p.url(), s.issuerTok, id)
+		before = j["done"].(float64)
+		if before >= 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job did not get going: %v", j)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+	if before >= n {
+		t.Fatalf("the job finished before the kill (%v done); the test proves nothing", before)
+	}
+	t.Logf("killed with %v of %d rows done after %s", before, n, time.Since(start).Round(time.Millisecond))
+
+	p2 := startProc(t, bin, env)
+	var j map[string]any
+	for deadline := time.Now().Add(3 * time.Minute); ; {
+		j = jobState(t, p2.url(), s.issuerTok, id)
+		if j["state"] != "queued" && j["state"] != "running" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job not finished after restart: %v", j)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("job %v after %s: %v", j["state"], time.Since(start).Round(time.Millisecond), j)
+	if j["state"] != "done" || j["done"].(float64) != n || j["failed"].(float64) != 0 {
+		t.Fatalf("job = %v", j)
+	}
+
+	// Results: one line per row, all issued, distinct credential URLs.
+	code, raw := getAuth(t, p2.url()+"/api/v1/jobs/"+id+"/results", s.issuerTok)
+	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if code != 200 || err != nil || len(recs) != n+1 {
+		t.Fatalf("results = %d, %d records, %v", code, len(recs), err)
+	}
+	urls := map[string]bool{}
+	for i, r := range recs[1:] {
+		if r[0] != strconv.Itoa(i+2) || r[1] != fmt.Sprintf("learner%d@example.nz", i) || r[2] != "issued" || r[3] == "" || urls[r[3]] {
+			t.Fatalf("results line %d = %v", i+2, r)
+		}
+		urls[r[3]] = true
+	}
+
+	// The database: exactly one award per learner, distinct indexes.
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var awards, learners, rev, susp, creds, outbox int
+	q := func(sql string, v *int) {
+		if err := db.QueryRow(sql).Scan(v); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	q("SELECT COUNT(*) FROM awards WHERE state = 'issued'", &awards)
+	q("SELECT COUNT(DISTINCT learner_email) FROM awards", &learners)
+	q("SELECT COUNT(DISTINCT idx) FROM status_entries WHERE purpose = 'revocation'", &rev)
+	q("SELECT COUNT(DISTINCT idx) FROM status_entries WHERE purpose = 'suspension'", &susp)
+	q("SELECT COUNT(*) FROM credentials", &creds)
+	q("SELECT COUNT(DISTINCT award_id) FROM outbox", &outbox)
+	if awards != n || learners != n || rev != n || susp != n || creds != 2*n || outbox != n {
+		t.Fatalf("awards %d, learners %d, revocation indexes %d, suspension %d, credentials %d, emails %d; want %d each (credentials 2×)",
+			awards, learners, rev, susp, creds, outbox, n)
+	}
+	if code := p2.stop(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+// TestBulkCLI runs `tohu bulk` (the built binary, not a terminal) against a
+// real server on SQLite: upload with one bad row, plain progress lines,
+// results file, exit code 1 because a row failed; and usage errors.
+func TestBulkCLI(t *testing.T) {
+	bin := buildTohu(t)
+	p := startProc(t, bin, map[string]string{
+		"TOHU_ADDR": "127.0.0.1:0", "TOHU_DATA_DIR": t.TempDir(), "TOHU_OPERATOR_TOKEN": testOperatorToken,
+		"TOHU_MASTER_KEY": newMasterKey(t), "TOHU_LOG_LEVEL": "info",
+	})
+	s := setUpIssuer(client{t, p.url()})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cohort.csv")
+	data := append(cohort(30), []byte("Bad Row,not-an-email,,2026-03-01\n")...)
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		args     []string
+		env      []string
+		code     int
+		stderr   []string
+		stdout   string
+		wantFile bool
+	}{
+		"ok/one bad row reported, good rows issued": {
+			args: []string{"bulk", file, "--achievement", "5150", "--url", p.url(), "--interval", "200ms"},
+			env:  []string{"TOHU_API_KEY=" + s.issuerTok}, code: 1,
+			stderr: []string{"31 rows, 1 invalid", "line 32, learner_email:", "job "}, stdout: "30 done, 1 failed", wantFile: true,
+		},
+		"error/no API key":   {args: []string{"bulk", file, "--url", p.url()}, code: 2, stderr: []string{"an API key is needed"}},
+		"error/no such file": {args: []string{"bulk", filepath.Join(dir, "nope.csv"), "--token", "x", "--url", p.url()}, code: 2, stderr: []string{"no such file"}},
+		"error/wrong key":    {args: []string{"bulk", file, "--token", "wrong", "--url", p.url()}, code: 1, stderr: []string{"401"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, tc.args...)
+			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, tc.env...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			_ = cmd.Run()
+			if got := cmd.ProcessState.ExitCode(); got != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", got, tc.code, &stdout, &stderr)
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, &stderr)
+				}
+			}
+			if strings.Contains(stderr.String(), "\r") {
+				t.Errorf("carriage returns in non-terminal output:\n%q", &stderr)
+			}
+			if !strings.Contains(stdout.String(), tc.stdout) {
+				t.Errorf("stdout lacks %q: %s", tc.stdout, &stdout)
+			}
+			if !tc.wantFile {
+				return
+			}
+			b, err := os.ReadFile(filepath.Join(dir, "cohort.results.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			if err != nil || len(recs) != 32 || strings.Join(recs[0], ",") != "line,learner_email,state,credential_url,error_field,error" {
+				t.Fatalf("results: %d records, %v\n%s", len(recs), err, b)
+			}
+			if r := recs[31]; r[0] != "32" || r[2] != "invalid" || r[4] != "learner_email" || r[5] == "" {
+				t.Fatalf("bad row result = %v", r)
+			}
+			if r := recs[1]; r[2] != "issued" || !strings.HasPrefix(r[3], p.base+"/credentials/") {
+				t.Fatalf("first row result = %v", r)
+			}
+		})
+	}
+
+	// The NZQA completions report over HTTP: the 30 issued awards all carry
+	// an NSN (cohort gives each one), none is missing one.
+	reports := map[string]struct {
+		query       string
+		code, lines int
+		other       string
+	}{
+		"ok/with NSN":            {"from=2026-03-01&to=2026-03-31", 200, 31, "0"},
+		"ok/missing NSN section": {"from=2026-03-01&to=2026-03-31&missing_nsn=1", 200, 1, "30"},
+		"ok/range excludes all":  {"from=2025-01-01&to=2025-12-31", 200, 1, "0"},
+		"error/no range":         {"", 422, 0, ""},
+		"error/bad date":         {"from=2026-03-01&to=31/03/2026", 422, 0, ""},
+	}
+	for name, tc := range reports {
+		t.Run("report/"+name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", p.url()+"/api/v1/reports/nzqa-completions?"+tc.query, nil)
+			req.Header.Set("Authorization", "Bearer "+s.issuerTok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.code {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.code, raw)
+			}
+			if tc.code != 200 {
+				return
+			}
+			recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+			if err != nil || len(recs) != tc.lines || resp.Header.Get("X-Tohu-Other-Section-Rows") != tc.other {
+				t.Fatalf("%d lines (want %d), other %q, %v:\n%s", len(recs), tc.lines, resp.Header.Get("X-Tohu-Other-Section-Rows"), err, raw)
+			}
+			if strings.Join(recs[0], ",") != "nsn,learner_name,nzqa_reference,nzqa_version,title,date_of_achievement,credits,award_id" {
+				t.Fatalf("header %v", recs[0])
+			}
+			// Lines are ordered by completion date, then award id (random):
+			// learners 0 and 28 both completed on 2026-03-01, so either may
+			// come first. Every line is one distinct learner of the cohort.
+			if len(recs) > 1 && (recs[1][0] != "100000000" && recs[1][0] != "100000028" || recs[1][5] != "2026-03-01") {
+				t.Fatalf("first line %v", recs[1])
+			}
+			seen := map[string]bool{}
+			for i, r := range recs[1:] {
+				if r[2] != "5150" || r[3] != "1" || r[6] != "15" || seen[r[0]] || !strings.HasPrefix(r[0], "1000000") ||
+					i > 0 && r[5] < recs[i][5] {
+					t.Fatalf("line %d %v (previous %v)", i+2, r, recs[i])
+				}
+				seen[r[0]] = true
+			}
+		})
+	}
+}

@@ -1,0 +1,91 @@
+package jsonld
+
+import (
+	"strings"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// appendNQuads writes quads in canonical N-Quads (RDFC-1.0 §4.2; RDF 1.1
+// N-Quads). It escapes exactly as json-gold's serializer does (\, ", LF,
+// CR, TAB), which is also what jsonld.js's rdf-canonize does for those
+// characters. The two differ on the other control characters (rdf-canonize
+// writes \b, \f and \uXXXX, json-gold writes them raw), so the strict
+// expander refuses strings containing them: tohu only signs what every
+// stack canonicalizes the same way.
+func appendNQuads(b []byte, quads []*ld.Quad) []byte {
+	n := 0
+	for _, q := range quads {
+		n += len(q.Subject.GetValue()) + len(q.Predicate.GetValue()) + len(q.Object.GetValue()) + 16
+		if l, ok := q.Object.(ld.Literal); ok {
+			n += len(l.Datatype) + len(l.Language) + 6
+		}
+		if q.Graph != nil {
+			n += len(q.Graph.GetValue()) + 3
+		}
+	}
+	if b == nil {
+		b = make([]byte, 0, n)
+	}
+	for _, q := range quads {
+		b = appendTerm(b, q.Subject)
+		b = append(b, ' ')
+		b = appendTerm(b, q.Predicate)
+		b = append(b, ' ')
+		b = appendTerm(b, q.Object)
+		if q.Graph != nil {
+			b = append(b, ' ')
+			b = appendTerm(b, q.Graph)
+		}
+		b = append(b, " .\n"...)
+	}
+	return b
+}
+
+func appendTerm(b []byte, n ld.Node) []byte {
+	switch n := n.(type) {
+	case ld.IRI:
+		b = append(b, '<')
+		b = appendEscaped(b, n.Value)
+		return append(b, '>')
+	case ld.BlankNode:
+		return append(b, n.Attribute...)
+	case ld.Literal:
+		b = append(b, '"')
+		b = appendEscaped(b, n.Value)
+		b = append(b, '"')
+		if n.Datatype == ld.RDFLangString {
+			b = append(b, '@')
+			return append(b, n.Language...)
+		}
+		if n.Datatype != ld.XSDString {
+			b = append(b, "^^<"...)
+			b = appendEscaped(b, n.Datatype)
+			b = append(b, '>')
+		}
+	}
+	return b
+}
+
+func appendEscaped(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "\\\"\n\r\t") {
+		return append(b, s...)
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b = append(b, `\\`...)
+		case '"':
+			b = append(b, `\"`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\t':
+			b = append(b, `\t`...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}

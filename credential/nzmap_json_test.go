@@ -1,0 +1,126 @@
+package credential_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/tohu-nz/tohu/credential"
+	"github.com/tohu-nz/tohu/credential/dataintegrity"
+)
+
+// slowFinish is what BuildAward did to a credential before BuildAwardJSON:
+// NFC-normalise the encoding (members sorted), validate, decode into the
+// model and encode again.
+func slowFinish(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	n, err := credential.NormalizeJSON(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := credential.ValidateSchema(n); err != nil {
+		t.Fatal(err)
+	}
+	c, err := credential.Parse(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := credential.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBuildAwardJSONBytes: BuildAwardJSON's bytes are exactly those of the
+// normalise → validate → parse → encode path, for inputs already in NFC
+// (the fast path returns its first encoding) and for inputs that are not
+// (decomposed macrons: normalised through the model).
+func TestBuildAwardJSONBytes(t *testing.T) {
+	composed := func(mc *credential.MicroCredential, l *credential.Learner, r *credential.AwardResult, p *credential.Profile) {
+		mc.Title, mc.TitleMi = norm.NFC.String(mc.Title), norm.NFC.String(mc.TitleMi)
+		for i, o := range mc.Outcomes {
+			mc.Outcomes[i] = norm.NFC.String(o)
+		}
+	}
+	tests := map[string]func(*credential.MicroCredential, *credential.Learner, *credential.AwardResult, *credential.Profile){
+		"decomposed macrons": func(*credential.MicroCredential, *credential.Learner, *credential.AwardResult, *credential.Profile) {},
+		"NFC":                composed,
+		"NFC minimal": func(mc *credential.MicroCredential, l *credential.Learner, r *credential.AwardResult, p *credential.Profile) {
+			composed(mc, l, r, p)
+			mc.TitleMi, mc.Developer, mc.Image, mc.Grades, mc.EquityTags, mc.CriteriaURL, mc.Version = "", nil, nil, nil, []string{}, "", ""
+			mc.QualityAssurance, mc.FieldOfStudy.Name = "", ""
+			*r = credential.AwardResult{ID: r.ID}
+			l.DID, l.Name = "", ""
+		},
+		"NFC no email, evidence without name": func(mc *credential.MicroCredential, l *credential.Learner, r *credential.AwardResult, p *credential.Profile) {
+			composed(mc, l, r, p)
+			l.Email = ""
+			r.Evidence = append(r.Evidence, credential.EvidenceLink{ID: "https://example.nz/e/2"})
+		},
+		"decomposed learner name": func(mc *credential.MicroCredential, l *credential.Learner, r *credential.AwardResult, p *credential.Profile) {
+			composed(mc, l, r, p)
+			l.Name = "Ta\u0304ne Ma\u0304hutonga"
+		},
+	}
+	for name, edit := range tests {
+		t.Run(name, func(t *testing.T) {
+			mc, l, r, p := fixture()
+			edit(&mc, &l, &r, &p)
+			got, err := credential.BuildAwardJSON(mc, l, r, p, credential.DefaultBounds(), credential.WithClock(clock))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := slowFinish(t, got); !bytes.Equal(got, want) {
+				t.Errorf("BuildAwardJSON differs from the normalise/parse/encode path:\n got %s\nwant %s", got, want)
+			}
+			if !norm.NFC.IsNormal(got) || strings.Contains(string(got), "\u0304") {
+				t.Errorf("not NFC: %s", got)
+			}
+			c, err := credential.BuildAward(mc, l, r, p, credential.DefaultBounds(), credential.WithClock(clock))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := credential.Marshal(c); !bytes.Equal(b, got) {
+				t.Errorf("Marshal(BuildAward) != BuildAwardJSON:\n%s\n%s", b, got)
+			}
+		})
+	}
+}
+
+func BenchmarkBuildAwardJSON(b *testing.B) {
+	mc, l, r, p := fixture()
+	mc.Title, mc.TitleMi = norm.NFC.String(mc.Title), norm.NFC.String(mc.TitleMi)
+	for i, o := range mc.Outcomes {
+		mc.Outcomes[i] = norm.NFC.String(o)
+	}
+	for b.Loop() {
+		if _, err := credential.BuildAwardJSON(mc, l, r, p, credential.DefaultBounds(), credential.WithClock(clock)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSignNZAward is the engine's Data Integrity sign (decode,
+// RDFC-1.0 of document and proof options, Ed25519, proof inserted) on the
+// NZ micro-credential the builder makes, to compare with what bulk issuance
+// does per award (jsonld's BenchmarkSignPipeline uses a smaller sample,
+// already decoded).
+func BenchmarkSignNZAward(b *testing.B) {
+	mc, l, r, p := fixture()
+	raw, err := credential.BuildAwardJSON(mc, l, r, p, credential.DefaultBounds(), credential.WithClock(clock))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, priv, _ := ed25519.GenerateKey(nil)
+	opts := dataintegrity.SignOptions{VerificationMethod: "did:key:z6Mk#z6Mk", Created: issueTime}
+	for b.Loop() {
+		if _, err := dataintegrity.Sign(context.Background(), raw, priv, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

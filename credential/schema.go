@@ -1,0 +1,389 @@
+package credential
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/tohu-nz/tohu/errs"
+)
+
+//go:embed schema/*.json
+var schemaFS embed.FS
+
+// The schema URLs: each OB 3.0 schema is known by its $id and by the URL OB
+// 3.0 §"Verification" puts in credentialSchema; both map to the same file.
+const (
+	obSchemaBase = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+
+	AchievementCredentialSchemaID = obSchemaBase + "ob_v3p0_achievementcredential-jsonschema1.json"
+	EndorsementCredentialSchemaID = obSchemaBase + "ob_v3p0_endorsementcredential-jsonschema1.json"
+	ProfileSchemaID               = obSchemaBase + "ob_v3p0_profile-jsonschema1.json"
+
+	EndorsementCredentialSchemaURL = obSchemaBase + "ob_v3p0_endorsementcredential_schema.json"
+	ProfileSchemaURL               = obSchemaBase + "ob_v3p0_profile_schema.json"
+)
+
+var schemaFiles = []struct{ file, id, alias string }{
+	{"schema/achievementcredential.json", AchievementCredentialSchemaID, AchievementCredentialSchemaURL},
+	{"schema/endorsementcredential.json", EndorsementCredentialSchemaID, EndorsementCredentialSchemaURL},
+	{"schema/profile.json", ProfileSchemaID, ProfileSchemaURL},
+}
+
+// Violation is one way a document breaks a schema: Pointer is a JSON pointer
+// into the document ("" for the root) and Message says what is wrong.
+type Violation struct {
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
+}
+
+// SchemaError lists every violation found. It is the cause of the *errs.Error
+// ValidateSchema returns, so callers reach it with errors.As.
+type SchemaError struct {
+	Schema     string // the schema URL validated against
+	Violations []Violation
+}
+
+func (e *SchemaError) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d schema violation(s) against %s", len(e.Violations), e.Schema)
+	for _, v := range e.Violations {
+		fmt.Fprintf(&sb, "; %s: %s", pointerOrRoot(v.Pointer), v.Message)
+	}
+	return sb.String()
+}
+
+func pointerOrRoot(p string) string {
+	if p == "" {
+		return "(document)"
+	}
+	return p
+}
+
+// SchemaValidator validates documents against the embedded OB 3.0 JSON
+// Schemas. It is immutable after construction and safe for concurrent use.
+type SchemaValidator struct {
+	schemas map[string]*jsonschema.Schema // by $id and by alias URL
+}
+
+// refuseLoader stops the compiler from reading files or the network: every
+// schema tohu uses is registered as an embedded resource.
+type refuseLoader struct{}
+
+func (refuseLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("schema %s is not embedded in tohu", url)
+}
+
+// NewSchemaValidator compiles the embedded schemas. Formats (date-time, date)
+// are asserted, as the 1EdTech validator does, although draft 2019-09 treats
+// them as annotations by default.
+func NewSchemaValidator() (*SchemaValidator, error) {
+	c := jsonschema.NewCompiler()
+	c.UseLoader(refuseLoader{})
+	c.AssertFormat()
+	for _, f := range schemaFiles {
+		b, err := schemaFS.ReadFile(f.file)
+		if err != nil {
+			return nil, errs.Wrap(err, errs.Internal, "embedded schema %s missing", f.file)
+		}
+		for _, url := range []string{f.id, f.alias} {
+			doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+			if err != nil {
+				return nil, errs.Wrap(err, errs.Internal, "embedded schema %s is not JSON", f.file)
+			}
+			if url == f.alias {
+				// The file's own $id would clash with the first registration.
+				if m, ok := doc.(map[string]any); ok {
+					m["$id"] = url
+				}
+			}
+			if err := c.AddResource(url, doc); err != nil {
+				return nil, errs.Wrap(err, errs.Internal, "could not register schema %s", url)
+			}
+		}
+	}
+	v := &SchemaValidator{schemas: map[string]*jsonschema.Schema{}}
+	for _, f := range schemaFiles {
+		for _, url := range []string{f.id, f.alias} {
+			s, err := c.Compile(url)
+			if err != nil {
+				return nil, errs.Wrap(err, errs.Internal, "could not compile schema %s", url)
+			}
+			v.schemas[url] = s
+		}
+	}
+	return v, nil
+}
+
+var defaultValidator = sync.OnceValues(NewSchemaValidator)
+
+// ValidateSchema validates an OB 3.0 document with the schema its type
+// selects: EndorsementCredential, Profile, or else AchievementCredential.
+// See SchemaValidator.Validate.
+func ValidateSchema(doc []byte) error {
+	v, err := defaultValidator()
+	if err != nil {
+		return err
+	}
+	return v.Validate(doc)
+}
+
+// Validate picks the schema by the document's type and validates. Returns nil
+// when valid; otherwise an *errs.Error with code Invalid, Field the JSON
+// pointer of the most useful violation and a readable message, wrapping a
+// *SchemaError with all of them.
+func (v *SchemaValidator) Validate(doc []byte) error {
+	inst, err := decodeInstance(doc)
+	if err != nil {
+		return err
+	}
+	url := AchievementCredentialSchemaID
+	if m, ok := inst.(map[string]any); ok {
+		switch types := typeNames(m["type"]); {
+		case slices.Contains(types, TypeEndorsementCredential):
+			url = EndorsementCredentialSchemaID
+		case slices.Contains(types, "Profile"):
+			url = ProfileSchemaID
+		}
+	}
+	return v.validate(url, inst)
+}
+
+// ValidateAgainst validates doc against the schema with the given URL (a
+// credentialSchema id). Returns Unsupported when tohu does not embed that
+// schema (tohu never fetches schemas), else as Validate.
+func (v *SchemaValidator) ValidateAgainst(schemaURL string, doc []byte) error {
+	if _, ok := v.schemas[schemaURL]; !ok {
+		return errs.E(errs.Unsupported, "schema %s is not one tohu knows", schemaURL)
+	}
+	inst, err := decodeInstance(doc)
+	if err != nil {
+		return err
+	}
+	return v.validate(schemaURL, inst)
+}
+
+// validateAchievementCredential validates an already decoded credential (as
+// decodeInstance returns it: json.Number numbers) against the
+// AchievementCredential schema, as ValidateSchema does for its bytes.
+func validateAchievementCredential(inst any) error {
+	v, err := defaultValidator()
+	if err != nil {
+		return err
+	}
+	return v.validate(AchievementCredentialSchemaID, inst)
+}
+
+func decodeInstance(doc []byte) (any, error) {
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return nil, errs.Wrap(err, errs.Invalid, "the document is not valid JSON")
+	}
+	return inst, nil
+}
+
+func (v *SchemaValidator) validate(url string, inst any) error {
+	err := v.schemas[url].Validate(promoteArrays(inst, ""))
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return errs.Wrap(err, errs.Internal, "schema validation failed")
+	}
+	se := &SchemaError{Schema: url, Violations: violations(ve)}
+	best := se.Violations[0]
+	return &errs.Error{Code: errs.Invalid, Field: best.Pointer, Message: best.Message, Err: se}
+}
+
+func typeNames(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// stringTyped are the properties whose objects have a single-string "type" in
+// the OB JSON Schema (Image, IdentityObject, IdentifierEntry, Proof,
+// CredentialSchema, CredentialStatus, RefreshService, TermsOfUse,
+// GeoCoordinates). Elsewhere the schema wants "type" as an array.
+var stringTyped = map[string]bool{
+	"image": true, "identifier": true, "otherIdentifier": true, "proof": true,
+	"credentialSchema": true, "credentialStatus": true, "refreshService": true,
+	"termsOfUse": true, "geo": true,
+}
+
+// promoteArrays returns a copy of v in the shape the OB JSON Schema checks:
+// OB30 §"Serialization" lets type, proof, credentialSchema and termsOfUse be
+// compacted to a single value, but the schema (written for the expanded
+// form) wants arrays, so single values are wrapped first, as the 1EdTech
+// validator does. parent is the property v sits under.
+func promoteArrays(v any, parent string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			switch {
+			case k == "type" && !stringTyped[parent]:
+				if s, ok := e.(string); ok {
+					e = []any{s}
+				}
+			case k == "proof" || k == "credentialSchema" || k == "termsOfUse":
+				if m, ok := e.(map[string]any); ok {
+					e = []any{m}
+				}
+			}
+			out[k] = promoteArrays(e, k)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = promoteArrays(e, parent)
+		}
+		return out
+	}
+	return v
+}
+
+var printer = message.NewPrinter(language.English)
+
+// violations flattens the error tree to its leaves, most useful first.
+//
+// A failed oneOf/anyOf reports every branch; when one branch got past the
+// "type" check (the value had the right JSON type) its errors say more than
+// the sibling branch's "want string, got object", so type-mismatch leaves
+// from such groups are dropped when a more informative sibling exists. A
+// missing required member is reported at its own pointer. The rest are
+// ordered shallowest pointer first (a missing issuer matters more than a
+// detail inside the subject), then by pointer, so the order is stable.
+func violations(root *jsonschema.ValidationError) []Violation {
+	var leaves []*jsonschema.ValidationError
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		causes := e.Causes
+		switch e.ErrorKind.(type) {
+		case *kind.OneOf, *kind.AnyOf:
+			var informative []*jsonschema.ValidationError
+			for _, c := range causes {
+				if !onlyTypeMismatch(c) {
+					informative = append(informative, c)
+				}
+			}
+			if len(informative) > 0 {
+				causes = informative
+			}
+		}
+		if _, ok := e.ErrorKind.(*kind.Contains); ok {
+			// Each item's failure is noise: the array lacks a member.
+			leaves = append(leaves, e)
+			return
+		}
+		if len(causes) == 0 {
+			leaves = append(leaves, e)
+			return
+		}
+		for _, c := range causes {
+			walk(c)
+		}
+	}
+	walk(root)
+	seen := map[Violation]bool{}
+	var out []Violation
+	add := func(v Violation) {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	for _, l := range leaves {
+		at := pointer(l.InstanceLocation)
+		if req, ok := l.ErrorKind.(*kind.Required); ok {
+			// Point at the missing member itself: "/issuer is required"
+			// says more than "/ is missing properties".
+			for _, name := range req.Missing {
+				add(Violation{Pointer: at + pointer([]string{name}), Message: fmt.Sprintf("%s is required", name)})
+			}
+			continue
+		}
+		msg := l.ErrorKind.LocalizedString(printer)
+		if _, ok := l.ErrorKind.(*kind.Contains); ok && len(l.Causes) > 0 {
+			msg = "no item is acceptable; one " + firstLeaf(l.Causes[0]).ErrorKind.LocalizedString(printer)
+		}
+		add(Violation{Pointer: at, Message: msg})
+	}
+	slices.SortFunc(out, func(a, b Violation) int {
+		if da, db := strings.Count(a.Pointer, "/"), strings.Count(b.Pointer, "/"); da != db {
+			return da - db
+		}
+		if c := strings.Compare(a.Pointer, b.Pointer); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
+	return out
+}
+
+func firstLeaf(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	for len(e.Causes) > 0 {
+		e = e.Causes[0]
+	}
+	return e
+}
+
+// onlyTypeMismatch reports whether every leaf under e is a "type" error at
+// e's own location, i.e. the branch rejected the value's JSON type outright.
+func onlyTypeMismatch(e *jsonschema.ValidationError) bool {
+	if len(e.Causes) == 0 {
+		_, ok := e.ErrorKind.(*kind.Type)
+		return ok
+	}
+	for _, c := range e.Causes {
+		if !onlyTypeMismatch(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// pointerEscaper escapes one RFC 6901 reference token. Built once: a
+// strings.Replacer builds its tables on first use, and building one per
+// token was most of NormalizeJSON's time (it asks for a pointer per member).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+// pointer turns an instance location into an RFC 6901 JSON pointer.
+func pointer(loc []string) string {
+	var sb strings.Builder
+	for _, tok := range loc {
+		sb.WriteByte('/')
+		if strings.ContainsAny(tok, "~/") {
+			tok = pointerEscaper.Replace(tok)
+		}
+		sb.WriteString(tok)
+	}
+	return sb.String()
+}
+
+// MarshalJSON lets a SchemaError be logged or returned as JSON.
+func (e *SchemaError) MarshalJSON() ([]byte, error) {
+	type plain SchemaError
+	return json.Marshal(plain(*e))
+}

@@ -1,0 +1,530 @@
+package issuer
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tohu-nz/tohu/errs"
+)
+
+// BulkColumns are the columns of a cohort CSV file, in the documented
+// order. The header row names them (any order; unknown names are refused).
+// A JSON upload is an array of objects with the same member names.
+//
+//	learner_name   required
+//	learner_email  required unless learner_did is given; the notification goes here
+//	learner_did    optional
+//	nsn            optional National Student Number (NZQA reporting; never in the credential)
+//	achievement    achievement id or NZQA reference; default: the upload's ?achievement=
+//	result         OB ResultStatusType, default Completed
+//	credits_earned default: all the achievement's credits
+//	completed_on   required, YYYY-MM-DD
+//	evidence_url   optional http(s) URL
+var BulkColumns = []string{"learner_name", "learner_email", "learner_did", "nsn", "achievement", "result",
+	"credits_earned", "completed_on", "evidence_url"}
+
+// MaxBulkRows bounds one upload.
+const MaxBulkRows = 50_000
+
+// BulkRowError is one row's validation error.
+type BulkRowError struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"` // a column name
+	Message string `json:"message"`
+}
+
+// ParseBulkCSV reads a cohort CSV file: a header row naming columns of
+// BulkColumns, then one row per learner. Line numbers count the header as
+// line 1 (multi-line quoted fields count as written). Invalid (field
+// "header") for a missing or unknown column, more than MaxBulkRows rows, or
+// a file that is not CSV.
+func ParseBulkCSV(r io.Reader) ([]BulkRow, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, errs.F(errs.Invalid, "header", "the file is empty; the first line must name the columns (%s)", strings.Join(BulkColumns, ","))
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	cols := make([]string, len(header))
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !slices.Contains(BulkColumns, h) {
+			return nil, errs.F(errs.Invalid, "header", "unknown column %q on line 1; the columns are %s", h, strings.Join(BulkColumns, ","))
+		}
+		if slices.Contains(cols[:i], h) {
+			return nil, errs.F(errs.Invalid, "header", "column %q appears twice on line 1", h)
+		}
+		cols[i] = h
+	}
+	if !slices.Contains(cols, "learner_name") || !slices.Contains(cols, "completed_on") {
+		return nil, errs.F(errs.Invalid, "header", "the columns learner_name and completed_on are required")
+	}
+	var rows []BulkRow
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, csvError(err)
+		}
+		// FieldPos panics unless the last Read returned a record.
+		line, _ := cr.FieldPos(0)
+		if len(rows) == MaxBulkRows {
+			return nil, errs.F(errs.Invalid, "header", "more than %d rows; split the file", MaxBulkRows)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		row := BulkRow{Line: line}
+		if len(rec) != len(cols) {
+			row.State, row.ErrorField = RowInvalid, "line"
+			row.Error = "this line has " + strconv.Itoa(len(rec)) + " fields; the header has " + strconv.Itoa(len(cols))
+		}
+		for i, v := range rec {
+			if i < len(cols) {
+				setColumn(&row.Input, cols[i], strings.TrimSpace(v))
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		e := errs.Wrap(err, errs.Invalid, "line %d is not valid CSV: %v", pe.Line, pe.Err)
+		e.Field = "line"
+		return e
+	}
+	return errs.Wrap(err, errs.Invalid, "the file could not be read as CSV")
+}
+
+func setColumn(in *BulkInput, col, v string) {
+	switch col {
+	case "learner_name":
+		in.LearnerName = v
+	case "learner_email":
+		in.LearnerEmail = v
+	case "learner_did":
+		in.LearnerDID = v
+	case "nsn":
+		in.NSN = v
+	case "achievement":
+		in.Achievement = v
+	case "result":
+		in.Result = v
+	case "credits_earned":
+		in.CreditsEarned = v
+	case "completed_on":
+		in.CompletedOn = v
+	case "evidence_url":
+		in.EvidenceURL = v
+	}
+}
+
+// ParseBulkJSON reads a JSON array of row objects with the BulkColumns as
+// members (strings; credits_earned may be a number). Line numbers are the
+// 1-based array index. A member that is not a column, or a value of the
+// wrong type, makes that row invalid; a body that is not a JSON array is
+// Invalid.
+func ParseBulkJSON(b []byte) ([]BulkRow, error) {
+	var items []json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&items); err != nil {
+		return nil, errs.Wrap(err, errs.Invalid, "the body must be a JSON array of row objects")
+	}
+	if len(items) > MaxBulkRows {
+		return nil, errs.F(errs.Invalid, "", "more than %d rows; split the upload", MaxBulkRows)
+	}
+	rows := make([]BulkRow, len(items))
+	for i, raw := range items {
+		rows[i].Line = i + 1
+		var m map[string]any
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		if err := d.Decode(&m); err != nil || m == nil {
+			rows[i].State, rows[i].ErrorField, rows[i].Error = RowInvalid, "line", "each row must be a JSON object"
+			continue
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			var s string
+			switch v := m[k].(type) {
+			case string:
+				s = v
+			case json.Number:
+				s = v.String()
+			case nil:
+			default:
+				rows[i].State, rows[i].ErrorField, rows[i].Error = RowInvalid, k, k+" must be a string"
+			}
+			if !slices.Contains(BulkColumns, k) {
+				rows[i].State, rows[i].ErrorField, rows[i].Error = RowInvalid, k, "unknown member "+strconv.Quote(k)+"; the members are "+strings.Join(BulkColumns, ",")
+				break
+			}
+			setColumn(&rows[i].Input, k, strings.TrimSpace(s))
+		}
+	}
+	return rows, nil
+}
+
+// BulkSubmitted is what SubmitBulk returns.
+type BulkSubmitted struct {
+	Job    *BulkJob
+	Errors []BulkRowError // one per invalid row, by line
+}
+
+// pointerColumns maps the issuer's error pointers onto cohort columns.
+var pointerColumns = map[string]string{
+	"/learner/name": "learner_name", "/learner/email": "learner_email", "/learner/did": "learner_did",
+	"/learner/nsn": "nsn", "/achievementId": "achievement", "/result": "result", "/creditsEarned": "credits_earned",
+	"/completedOn": "completed_on", "/evidence/0": "evidence_url",
+	"/achievement/approvalStatus": "achievement", "/achievement/nextReviewOn": "achievement",
+	"/achievement/accreditedProviders": "achievement",
+}
+
+// SubmitBulk validates every row and stores the job with all its rows; the
+// bulk workers (RunBulkWorkers, on any replica) then work on the valid
+// ones. Invalid rows are stored too, marked invalid with their line, column
+// and message, and returned in Errors; they never stop the valid rows.
+//
+// Roles follow CreateAward/IssueAward: the assessor role is required
+// (Forbidden otherwise); when the key also holds approver (or admin) and the
+// provider does not require two-person approval, each award is created,
+// approved and issued (ModeIssue); otherwise the awards are created pending
+// for an approver (ModeCreate). create forces ModeCreate.
+//
+// defaultAchievement (an id or an NZQA reference) applies to rows with no
+// achievement column. Invalid when there are no rows.
+func (s *Service) SubmitBulk(ctx context.Context, actor Actor, rows []BulkRow, defaultAchievement string, createOnly bool) (*BulkSubmitted, error) {
+	if err := actor.require(RoleAssessor, actor.ProviderID); err != nil {
+		return nil, err
+	}
+	if actor.ProviderID == "" {
+		return nil, errs.E(errs.Invalid, "bulk jobs are submitted with a provider's API key")
+	}
+	if len(rows) == 0 {
+		return nil, errs.F(errs.Invalid, "", "the upload has no rows")
+	}
+	p, err := s.store.Provider(ctx, actor.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	mode := ModeCreate
+	if !createOnly && actor.Has(RoleApprover) && !p.RequireTwoPersonApproval {
+		mode = ModeIssue
+	}
+	res := newAchievementResolver(s, p)
+	now := s.now()
+	seen := map[string]int{} // learner+achievement → first line
+	out := &BulkSubmitted{}
+	for i := range rows {
+		r := &rows[i]
+		if r.State == "" {
+			if ach, _, err := s.bulkAward(ctx, res, r.Input, defaultAchievement, mode); err != nil {
+				r.State, r.ErrorField, r.Error = RowInvalid, bulkField(err), errs.ErrorMessage(err)
+			} else {
+				who := strings.ToLower(r.Input.LearnerEmail) + "|" + r.Input.LearnerDID + "|" + ach.ID
+				if first, dup := seen[who]; dup {
+					r.State, r.ErrorField = RowInvalid, "learner_email"
+					r.Error = "the same learner and achievement as line " + strconv.Itoa(first)
+				} else {
+					seen[who] = r.Line
+					r.State = RowPending
+					if r.Input.Achievement == "" {
+						r.Input.Achievement = ach.ID // the default, pinned for the workers
+					}
+				}
+			}
+		}
+		if r.State == RowInvalid {
+			r.FinishedAt = &now
+			out.Errors = append(out.Errors, BulkRowError{Line: r.Line, Field: r.ErrorField, Message: r.Error})
+		}
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	j := &BulkJob{ID: id, ProviderID: p.ID, APIKeyID: actor.APIKeyID, Roles: actor.Roles, RequestID: actor.RequestID,
+		Mode: mode, State: JobQueued, Total: len(rows), CreatedAt: now, UpdatedAt: now}
+	if len(out.Errors) == len(rows) {
+		j.State, j.FinishedAt = JobFailed, &now
+	}
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.CreateBulkJob(ctx, j, rows); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, p.ID, "bulk.submit", "job:"+j.ID, map[string]string{
+			"mode": mode, "rows": strconv.Itoa(len(rows)), "invalid": strconv.Itoa(len(out.Errors))})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Job, err = s.store.BulkJob(ctx, j.ID)
+	return out, err
+}
+
+// bulkField names the column an error is about.
+func bulkField(err error) string {
+	f := errs.ErrorField(err)
+	if c, ok := pointerColumns[f]; ok {
+		return c
+	}
+	if strings.HasPrefix(f, "/evidence/") {
+		return "evidence_url"
+	}
+	return strings.TrimPrefix(f, "/")
+}
+
+// bulkAward turns one row into a validated award of its achievement, and
+// checks the achievement can be issued now when mode is ModeIssue.
+func (s *Service) bulkAward(ctx context.Context, res *achievementResolver, in BulkInput, defaultAch, mode string) (*Achievement, *Award, error) {
+	ref := in.Achievement
+	if ref == "" {
+		ref = defaultAch
+	}
+	if ref == "" {
+		return nil, nil, errs.F(errs.Invalid, "/achievementId", "no achievement: give the achievement column or ?achievement=")
+	}
+	ach, err := res.resolve(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	na, err := newAwardFromBulk(in, ach)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.validateAward(na, ach)
+	if err != nil {
+		return nil, nil, err
+	}
+	if mode == ModeIssue {
+		if err := s.canIssue(res.p, ach); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ach, a, nil
+}
+
+func newAwardFromBulk(in BulkInput, ach *Achievement) (NewAward, error) {
+	na := NewAward{AchievementID: ach.ID, AchievementVersion: ach.Version, LearnerName: in.LearnerName,
+		LearnerEmail: in.LearnerEmail, LearnerDID: in.LearnerDID, NSN: in.NSN, Result: in.Result}
+	if in.CreditsEarned != "" {
+		n, err := strconv.Atoi(in.CreditsEarned)
+		if err != nil {
+			return na, errs.F(errs.Invalid, "/creditsEarned", "credits_earned must be a whole number")
+		}
+		if n == 0 {
+			return na, errs.F(errs.Invalid, "/creditsEarned", "credits earned must be 1–%d (the achievement's credits)", ach.Credits)
+		}
+		na.CreditsEarned = n
+	}
+	if in.CompletedOn == "" {
+		return na, errs.F(errs.Invalid, "/completedOn", "the completion date is required")
+	}
+	d, err := time.Parse(time.DateOnly, in.CompletedOn)
+	if err != nil {
+		return na, errs.F(errs.Invalid, "/completedOn", "write the completion date as YYYY-MM-DD")
+	}
+	na.CompletedOn = d
+	if in.EvidenceURL != "" {
+		na.EvidenceURLs = []string{in.EvidenceURL}
+	}
+	return na, nil
+}
+
+// canIssue applies IssueAward's checks on the achievement version.
+func (s *Service) canIssue(p *Provider, ach *Achievement) error {
+	now := s.now()
+	switch {
+	case ach.ApprovalStatus != ApprovalApproved:
+		return errs.F(errs.Conflict, "/achievement/approvalStatus", "the micro-credential %s is %s, not approved: it cannot be awarded", ach.NZQARef, ach.ApprovalStatus)
+	case ach.NextReviewOn != nil && ach.NextReviewOn.Before(now.Truncate(24*time.Hour)):
+		return errs.F(errs.Conflict, "/achievement/nextReviewOn", "the micro-credential %s was due for review on %s: it cannot be awarded until it is reviewed", ach.NZQARef, ach.NextReviewOn.Format(time.DateOnly))
+	case !slices.Contains(ach.AccreditedProviders, p.ID):
+		return errs.F(errs.Forbidden, "/achievement/accreditedProviders", "%s is not accredited to deliver the micro-credential %s", p.Name, ach.NZQARef)
+	}
+	return nil
+}
+
+// achievementResolver finds achievements by id or NZQA reference, once
+// each per job.
+type achievementResolver struct {
+	s     *Service
+	p     *Provider
+	byRef map[string]*Achievement
+	all   []Achievement
+	err   map[string]error
+}
+
+func newAchievementResolver(s *Service, p *Provider) *achievementResolver {
+	return &achievementResolver{s: s, p: p, byRef: map[string]*Achievement{}, err: map[string]error{}}
+}
+
+// resolve returns the latest version of the achievement with id ref, or
+// else the one the provider may deliver with NZQA reference ref. NotFound
+// (field /achievementId) when there is none the provider owns or is
+// accredited for.
+func (r *achievementResolver) resolve(ctx context.Context, ref string) (*Achievement, error) {
+	if a, ok := r.byRef[ref]; ok {
+		return a, nil
+	}
+	if err, ok := r.err[ref]; ok {
+		return nil, err
+	}
+	a, err := r.find(ctx, ref)
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			err = errs.F(errs.NotFound, "/achievementId", "no achievement %q (an id or NZQA reference) that this provider delivers", ref)
+			r.err[ref] = err
+		}
+		return nil, err
+	}
+	r.byRef[ref] = a
+	return a, nil
+}
+
+func (r *achievementResolver) find(ctx context.Context, ref string) (*Achievement, error) {
+	a, err := r.s.store.Achievement(ctx, ref, 0)
+	if err == nil && (a.ProviderID == r.p.ID || slices.Contains(a.AccreditedProviders, r.p.ID)) {
+		return a, nil
+	}
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return nil, err
+	}
+	if r.all == nil {
+		if r.all, err = r.s.store.Achievements(ctx, r.p.ID); err != nil {
+			return nil, err
+		}
+	}
+	var found *Achievement
+	for i := range r.all {
+		if strings.EqualFold(r.all[i].NZQARef, ref) {
+			// Prefer one this provider is accredited for.
+			if found == nil || slices.Contains(r.all[i].AccreditedProviders, r.p.ID) {
+				found = &r.all[i]
+			}
+		}
+	}
+	if found == nil {
+		return nil, errs.E(errs.NotFound, "no achievement %q", ref)
+	}
+	return found, nil
+}
+
+// BulkStatus is a job's progress.
+type BulkStatus struct {
+	Job       *BulkJob
+	Done      int     // rows finished well (issued, or created for an approver)
+	Failed    int     // rows that failed or were invalid
+	Cancelled int     // rows not worked on because the job was cancelled
+	Pending   int     // rows still to do
+	Rate      float64 // rows per second since the job started
+	ETA       time.Duration
+}
+
+// BulkJobStatus returns a job's state, counts, rate and ETA. Any role of
+// the job's provider; NotFound otherwise.
+func (s *Service) BulkJobStatus(ctx context.Context, actor Actor, id string) (*BulkStatus, error) {
+	j, err := s.store.BulkJob(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := actor.require(RoleViewer, j.ProviderID); err != nil {
+		return nil, err
+	}
+	return bulkStatus(j, time.Now()), nil
+}
+
+func bulkStatus(j *BulkJob, now time.Time) *BulkStatus {
+	st := &BulkStatus{Job: j, Done: j.Counts[RowIssued] + j.Counts[RowCreated], Failed: j.Counts[RowFailed] + j.Counts[RowInvalid],
+		Cancelled: j.Counts[RowCancelled], Pending: j.Counts[RowPending]}
+	if j.StartedAt != nil {
+		end := now
+		if j.FinishedAt != nil {
+			end = *j.FinishedAt
+		}
+		worked := st.Done + j.Counts[RowFailed]
+		if secs := end.Sub(*j.StartedAt).Seconds(); secs > 0 && worked > 0 {
+			st.Rate = float64(worked) / secs
+			if st.Pending > 0 {
+				st.ETA = time.Duration(float64(st.Pending) / st.Rate * float64(time.Second))
+			}
+		}
+	}
+	return st
+}
+
+// BulkResults calls fn for each row of the job, by line. Any role of the
+// job's provider; NotFound otherwise.
+func (s *Service) BulkResults(ctx context.Context, actor Actor, id string, fn func(BulkRow) error) error {
+	j, err := s.store.BulkJob(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := actor.require(RoleViewer, j.ProviderID); err != nil {
+		return err
+	}
+	after := 0
+	for {
+		rows, err := s.store.BulkRows(ctx, id, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+			after = r.Line
+		}
+		if len(rows) < 1000 {
+			return nil
+		}
+	}
+}
+
+// CancelBulkJob cancels a queued or running job: rows not yet worked on are
+// marked cancelled (rows already issued stay issued). Assessor or approver
+// of the job's provider; Conflict when the job has finished.
+func (s *Service) CancelBulkJob(ctx context.Context, actor Actor, id string) (*BulkStatus, error) {
+	j, err := s.store.BulkJob(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := actor.require(RoleAssessor, j.ProviderID); err != nil {
+		if err2 := actor.require(RoleApprover, j.ProviderID); err2 != nil {
+			return nil, err
+		}
+	}
+	ok, err := s.store.SetBulkJobState(ctx, id, JobCancelled, s.now(), JobQueued, JobRunning)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.F(errs.Conflict, "/state", "the job has already finished (%s)", j.State)
+	}
+	if err := s.audit(ctx, s.store, actor, j.ProviderID, "bulk.cancel", "job:"+id, nil); err != nil {
+		return nil, err
+	}
+	return s.BulkJobStatus(ctx, actor, id)
+}

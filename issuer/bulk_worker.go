@@ -1,0 +1,592 @@
+package issuer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tohu-nz/tohu/credential/dataintegrity"
+	"github.com/tohu-nz/tohu/credential/jose"
+	"github.com/tohu-nz/tohu/errs"
+	"github.com/tohu-nz/tohu/keys"
+)
+
+// BulkWorkerOptions tune a BulkRunner.
+type BulkWorkerOptions struct {
+	// Workers is the number of rows worked on at once in this process;
+	// default runtime.GOMAXPROCS(0) (issuance is CPU-bound: signing).
+	Workers int
+	// Owner names this process in row leases; default a random id.
+	Owner string
+	// Lease is how long a claimed row is this process's before another
+	// replica may take it (a crashed worker's rows come back after it);
+	// renewed while working. Default 30 s.
+	Lease time.Duration
+	// Batch is the rows claimed at once per worker, signed, then written
+	// in one transaction of multi-row statements; default 16 (fewer,
+	// larger statements: less database CPU per award; a batch is a few
+	// tens of milliseconds of signing, far below the lease).
+	Batch int
+	// Poll is how often an idle worker looks for work; default 500 ms.
+	Poll time.Duration
+	// MaxAttempts bounds the claims of a row that keeps failing for a
+	// transient reason (database unavailable); default 5.
+	MaxAttempts int
+	Logger      *slog.Logger
+}
+
+// BulkStats is what a runner has done: rows finished, and the time its
+// workers spent signing (build, Data Integrity proof, JWT) and in the
+// database (claims, the issue transaction), summed over workers.
+type BulkStats struct {
+	Rows              int64
+	Sign, SignDI      time.Duration
+	SignJWT, Build    time.Duration
+	Store             time.Duration
+	IndexRedraws      int64
+	TransientFailures int64
+}
+
+// BulkRunner works on bulk jobs' rows: claim, issue, record, repeat. Run
+// one per process (tohu serve starts it); any number of replicas may run
+// one on the same database.
+type BulkRunner struct {
+	s    *Service
+	opts BulkWorkerOptions
+	wake chan struct{}
+
+	mu    sync.Mutex
+	jobs  map[string]*bulkJobCtx
+	pools map[string]*indexPool // provider|purpose → used indexes
+
+	rows, signNS, diNS, jwtNS, buildNS, storeNS, redraws, transient atomic.Int64
+}
+
+// NewBulkRunner returns a runner for s.
+func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Owner == "" {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		opts.Owner = "w-" + hex.EncodeToString(b[:])
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 30 * time.Second
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 16
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = 500 * time.Millisecond
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &BulkRunner{s: s, opts: opts, wake: make(chan struct{}, 1),
+		jobs: map[string]*bulkJobCtx{}, pools: map[string]*indexPool{}}
+}
+
+// Stats returns what the runner has done so far.
+func (r *BulkRunner) Stats() BulkStats {
+	return BulkStats{Rows: r.rows.Load(), Sign: time.Duration(r.signNS.Load()), SignDI: time.Duration(r.diNS.Load()),
+		SignJWT: time.Duration(r.jwtNS.Load()), Build: time.Duration(r.buildNS.Load()), Store: time.Duration(r.storeNS.Load()),
+		IndexRedraws: r.redraws.Load(), TransientFailures: r.transient.Load()}
+}
+
+// Wake tells idle workers there may be work (a job was just submitted here).
+func (r *BulkRunner) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run works until ctx is done, with opts.Workers workers.
+func (r *BulkRunner) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for i := 0; i < r.opts.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.work(ctx)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// RunUntilIdle works until no row is left to claim (for tests, benchmarks
+// and `tohu` one-shot use), with opts.Workers workers.
+func (r *BulkRunner) RunUntilIdle(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errc := make(chan error, r.opts.Workers)
+	for i := 0; i < r.opts.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				n, err := r.step(ctx)
+				if err != nil {
+					errc <- err
+					return
+				}
+				if n == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+func (r *BulkRunner) work(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := r.step(ctx)
+		if err != nil && ctx.Err() == nil {
+			r.opts.Logger.Warn("bulk worker", "error", err.Error())
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-r.wake:
+			r.Wake() // pass it on to the next idle worker
+		case <-time.After(r.opts.Poll):
+		}
+	}
+}
+
+// step claims one batch and works on it; it returns the rows claimed.
+func (r *BulkRunner) step(ctx context.Context) (int, error) {
+	t0 := time.Now()
+	rows, err := r.s.store.ClaimBulkRows(ctx, r.opts.Owner, t0, t0.Add(r.opts.Lease), r.opts.Batch)
+	r.storeNS.Add(int64(time.Since(t0)))
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	if ctx.Err() != nil {
+		// Shutting down: give the rows back at once, so another replica
+		// need not wait for the lease to expire.
+		for _, row := range rows {
+			_ = r.s.store.ReleaseBulkRow(context.WithoutCancel(ctx), row.JobID, row.Line, time.Now(), "")
+		}
+		return 0, nil
+	}
+	// A batch takes a few signatures' time, far below the lease; the rows
+	// in flight are finished even when ctx is cancelled, so a transaction
+	// is never cut half way (the serve shutdown contract).
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Lease)
+	r.process(pctx, rows)
+	cancel()
+	r.rows.Add(int64(len(rows)))
+	touched := map[string]bool{}
+	for _, row := range rows {
+		touched[row.JobID] = true
+	}
+	for id := range touched {
+		r.maybeFinish(context.WithoutCancel(ctx), id)
+	}
+	return len(rows), nil
+}
+
+// bulkJobCtx is what every row of a job shares: loaded once per process.
+type bulkJobCtx struct {
+	job      *BulkJob
+	actor    Actor
+	p        *Provider
+	di, jwt  keys.Signer
+	mu       sync.Mutex // guards res
+	res      *achievementResolver
+	loadedAt time.Time
+}
+
+// jobCtx returns the job's shared context, loading it (and marking the job
+// running) the first time.
+func (r *BulkRunner) jobCtx(ctx context.Context, id string) (*bulkJobCtx, error) {
+	r.mu.Lock()
+	jc := r.jobs[id]
+	r.mu.Unlock()
+	if jc != nil && time.Since(jc.loadedAt) < 5*time.Minute {
+		return jc, nil
+	}
+	j, err := r.s.store.BulkJob(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.s.store.Provider(ctx, j.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	jc = &bulkJobCtx{job: j, p: p, res: newAchievementResolver(r.s, p), loadedAt: time.Now(),
+		actor: Actor{APIKeyID: j.APIKeyID, ProviderID: j.ProviderID, Roles: j.Roles, RequestID: "bulk:" + j.ID}}
+	if j.Mode == ModeIssue {
+		if jc.di, err = r.s.activeSigner(ctx, r.s.store, p, PurposeDI); err != nil {
+			return nil, err
+		}
+		if jc.jwt, err = r.s.activeSigner(ctx, r.s.store, p, PurposeJWT); err != nil {
+			return nil, err
+		}
+	}
+	if j.State == JobQueued {
+		if _, err := r.s.store.SetBulkJobState(ctx, id, JobRunning, r.s.now(), JobQueued); err != nil {
+			return nil, err
+		}
+	}
+	r.mu.Lock()
+	r.jobs[id] = jc
+	r.mu.Unlock()
+	return jc, nil
+}
+
+// fail records a row's error. Errors that retrying may cure (database
+// unavailable) put the row back for a later claim, up to MaxAttempts; any
+// other error fails the row with its column and message.
+func (r *BulkRunner) fail(ctx context.Context, row BulkRow, err error) {
+	code := errs.ErrorCode(err)
+	if (code == errs.Unavailable || code == errs.Internal) && row.Attempts < r.opts.MaxAttempts && ctx.Err() == nil {
+		r.transient.Add(1)
+		wait := time.Second << min(row.Attempts, 6)
+		if rerr := r.s.store.ReleaseBulkRow(ctx, row.JobID, row.Line, time.Now().Add(wait), oneLineText(errs.ErrorMessage(err))); rerr != nil {
+			r.opts.Logger.Warn("bulk row not released; its lease will expire", "job", row.JobID, "line", row.Line, "error", rerr.Error())
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		return // shutting down: the lease expires and another worker resumes it
+	}
+	now := r.s.now()
+	row.State, row.ErrorField, row.Error, row.FinishedAt = RowFailed, bulkField(err), errs.ErrorMessage(err), &now
+	if ferr := r.s.store.FinishBulkRow(ctx, &row); ferr != nil {
+		r.opts.Logger.Warn("bulk row outcome not recorded", "job", row.JobID, "line", row.Line, "error", ferr.Error())
+	}
+}
+
+// process works on a claimed batch: every row is validated and signed
+// first, then all are written in ONE transaction (one commit, one WAL
+// flush, for the batch) with a few multi-row statements (writeBatch). If that transaction fails (a row's conflict, a
+// status index taken), each row is written in a transaction of its own, so
+// one row's trouble never holds back the others.
+func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
+	var ready []*preparedRow
+	for _, row := range rows {
+		pr, err := r.prepare(ctx, row)
+		if err != nil {
+			r.fail(ctx, row, err)
+			continue
+		}
+		ready = append(ready, pr)
+	}
+	if len(ready) == 0 {
+		return
+	}
+	if len(ready) > 1 {
+		if err := r.writeBatch(ctx, ready); err == nil {
+			return
+		}
+	}
+	for _, pr := range ready {
+		if err := r.commit(ctx, pr); err != nil {
+			r.fail(ctx, pr.row, err)
+		}
+	}
+}
+
+// errIndexTaken: another process took a status index we signed into a
+// credential in the meantime; draw again and sign again.
+var errIndexTaken = errors.New("status index taken")
+
+// preparedRow is a validated, signed row ready to be written.
+type preparedRow struct {
+	row   BulkRow
+	key   string
+	idx   map[string]int
+	write func(tx Store) error
+}
+
+// commit writes one prepared row in its own transaction, drawing new status
+// indexes and signing again when one was taken meanwhile.
+func (r *BulkRunner) commit(ctx context.Context, pr *preparedRow) error {
+	for attempt := 0; ; attempt++ {
+		err := r.timedTx(ctx, pr.write)
+		if !errors.Is(err, errIndexTaken) {
+			return r.settle(ctx, pr.row, pr.key, err)
+		}
+		if attempt == 8 {
+			return errs.E(errs.Unavailable, "could not reserve a status index")
+		}
+		r.redraws.Add(1)
+		jc, jerr := r.jobCtx(ctx, pr.row.JobID)
+		if jerr != nil {
+			return jerr
+		}
+		for purpose, i := range pr.idx {
+			if pool, perr := r.pool(ctx, jc.p.ID, purpose); perr == nil {
+				pool.markUsed(i)
+			}
+		}
+		next, perr := r.prepare(ctx, pr.row)
+		if perr != nil {
+			return perr
+		}
+		*pr = *next
+	}
+}
+
+// prepare validates and signs a row: it creates (and in ModeIssue approves and issues) the row's award.
+//
+// Exactly once: the award, its Idempotency-Key "bulk:<job>:<line>", its
+// status entries, both signed forms, the audit events, the learner's
+// notification and the row's outcome are written in ONE transaction. A
+// crash before the commit leaves nothing (the row's lease expires and it is
+// done again from scratch); after it, the row is finished and never claimed
+// again. Two workers racing on one row (a lease that expired while the
+// first was still working) collide on the idempotency key: the loser
+// records the winner's award.
+//
+// Signing happens before the transaction, so the database holds no locks
+// while the CPU signs: the status indexes that go into the credential are
+// drawn first from this process's view of the free indexes, then reserved
+// in the transaction; one taken meanwhile by another replica
+// (errIndexTaken) means draw and sign again.
+func (r *BulkRunner) prepare(ctx context.Context, row BulkRow) (*preparedRow, error) {
+	jc, err := r.jobCtx(ctx, row.JobID)
+	if err != nil {
+		return nil, err
+	}
+	jc.mu.Lock()
+	ach, a, err := r.s.bulkAward(ctx, jc.res, row.Input, "", jc.job.Mode)
+	jc.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	key := "bulk:" + row.JobID + ":" + strconv.Itoa(row.Line)
+	in, _ := json.Marshal(row.Input)
+	sum := sha256.Sum256(append([]byte(row.JobID+"\n"), in...))
+	hash := hex.EncodeToString(sum[:])
+	if a.ID, err = r.s.newID(); err != nil {
+		return nil, err
+	}
+	now := r.s.now()
+	a.ProviderID, a.CreatedBy, a.CreatedAt, a.UpdatedAt = jc.p.ID, jc.actor.name(), now, now
+	actor := jc.actor
+	record := func(tx Store) error {
+		if err := tx.CreateAward(ctx, a); err != nil {
+			return err
+		}
+		if err := tx.SaveIdempotencyKey(ctx, &Idempotency{ProviderID: a.ProviderID, Key: key, RequestHash: hash,
+			AwardID: a.ID, CreatedAt: now}); err != nil {
+			return err
+		}
+		return r.s.audit(ctx, tx, actor, a.ProviderID, "award.create", "award:"+a.ID, map[string]string{
+			"achievement": a.AchievementID + "/v" + strconv.Itoa(a.AchievementVersion), "bulkJob": row.JobID, "line": strconv.Itoa(row.Line)})
+	}
+	finish := func(tx Store, state string) error {
+		return tx.FinishBulkRow(ctx, &BulkRow{JobID: row.JobID, Line: row.Line, State: state, AwardID: a.ID, FinishedAt: &now})
+	}
+	if jc.job.Mode != ModeIssue {
+		a.State = AwardPending
+		return &preparedRow{row: row, key: key, write: func(tx Store) error {
+			if err := record(tx); err != nil {
+				return err
+			}
+			return finish(tx, RowCreated)
+		}}, nil
+	}
+	if err := actor.require(RoleApprover, a.ProviderID); err != nil {
+		return nil, err
+	}
+	a.State, a.ApprovedBy, a.IssuedAt = AwardIssued, actor.name(), &now
+	url := r.s.CredentialURL(a.ID)
+	idx := map[string]int{}
+	for _, purpose := range []string{StatusRevocation, StatusSuspension} {
+		pool, err := r.pool(ctx, a.ProviderID, purpose)
+		if err != nil {
+			return nil, err
+		}
+		if idx[purpose], err = pool.draw(r.s.cfg.Rand); err != nil {
+			return nil, err
+		}
+	}
+	t0 := time.Now()
+	unsigned, err := r.s.buildCredential(jc.p, ach, a, url, idx)
+	if err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	di, err := dataintegrity.Sign(ctx, unsigned, jc.di, dataintegrity.SignOptions{VerificationMethod: jc.di.KeyID(), Created: now})
+	if err != nil {
+		return nil, err
+	}
+	t2 := time.Now()
+	jwt, err := jose.Sign(ctx, unsigned, jc.jwt, jose.SignOptions{KeyID: jc.jwt.KeyID(), Algorithm: jc.jwt.Algorithm(), Form: jose.FormOBJWT})
+	if err != nil {
+		return nil, err
+	}
+	t3 := time.Now()
+	r.buildNS.Add(int64(t1.Sub(t0)))
+	r.diNS.Add(int64(t2.Sub(t1)))
+	r.jwtNS.Add(int64(t3.Sub(t2)))
+	r.signNS.Add(int64(t3.Sub(t0)))
+	return &preparedRow{row: row, key: key, idx: idx, write: func(tx Store) error {
+		if err := record(tx); err != nil {
+			return err
+		}
+		for purpose, i := range idx {
+			ok, err := tx.ReserveStatusIndex(ctx, a.ProviderID, purpose, i, a.ID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errIndexTaken
+			}
+		}
+		for format, body := range map[string][]byte{FormatDI: di, FormatJWT: []byte(jwt)} {
+			if err := tx.SaveCredential(ctx, &Credential{AwardID: a.ID, ProviderID: a.ProviderID, Format: format, Body: body, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		if err := r.s.audit(ctx, tx, actor, a.ProviderID, "award.approve", "award:"+a.ID, map[string]string{"bulkJob": row.JobID}); err != nil {
+			return err
+		}
+		if err := r.s.audit(ctx, tx, actor, a.ProviderID, "award.issue", "award:"+a.ID, map[string]string{
+			"url": url, "revocationIndex": strconv.Itoa(idx[StatusRevocation]), "suspensionIndex": strconv.Itoa(idx[StatusSuspension]),
+			"diKey": jc.di.KeyID(), "jwtKey": jc.jwt.KeyID(), "bulkJob": row.JobID,
+		}); err != nil {
+			return err
+		}
+		if err := r.s.recordIssued(ctx, tx, jc.p, ach, a); err != nil {
+			return err
+		}
+		return finish(tx, RowIssued)
+	}}, nil
+}
+
+// settle handles the outcome of a row's transaction: a Conflict on the
+// idempotency key means another worker did the row; record its award.
+func (r *BulkRunner) settle(ctx context.Context, row BulkRow, key string, err error) error {
+	if err == nil || !errs.Is(err, errs.Conflict) {
+		return err
+	}
+	jc, jerr := r.jobCtx(ctx, row.JobID)
+	if jerr != nil {
+		return err
+	}
+	prev, perr := r.s.store.IdempotencyKey(ctx, jc.p.ID, key)
+	if perr != nil {
+		return err // a different conflict: report it
+	}
+	a, aerr := r.s.store.Award(ctx, prev.AwardID)
+	if aerr != nil {
+		return aerr
+	}
+	state := RowCreated
+	if a.State != AwardPending && a.State != AwardApproved {
+		state = RowIssued
+	}
+	now := r.s.now()
+	return r.s.store.FinishBulkRow(ctx, &BulkRow{JobID: row.JobID, Line: row.Line, State: state, AwardID: a.ID, FinishedAt: &now})
+}
+
+func (r *BulkRunner) timedTx(ctx context.Context, fn func(tx Store) error) error {
+	t0 := time.Now()
+	err := r.s.store.WithTx(ctx, fn)
+	r.storeNS.Add(int64(time.Since(t0)))
+	return err
+}
+
+// maybeFinish marks the job done (or failed, when no row succeeded) once no
+// row is pending.
+func (r *BulkRunner) maybeFinish(ctx context.Context, id string) {
+	if pending, err := r.s.store.BulkJobPending(ctx, id); err != nil || pending {
+		return
+	}
+	j, err := r.s.store.BulkJob(ctx, id)
+	if err != nil || j.Counts[RowPending] > 0 || (j.State != JobQueued && j.State != JobRunning) {
+		return
+	}
+	state := JobDone
+	if j.Counts[RowIssued]+j.Counts[RowCreated] == 0 {
+		state = JobFailed
+	}
+	if ok, _ := r.s.store.SetBulkJobState(ctx, id, state, r.s.now(), JobQueued, JobRunning); ok {
+		r.mu.Lock()
+		delete(r.jobs, id)
+		r.mu.Unlock()
+		r.opts.Logger.Info("bulk job finished", "job", id, "state", state, "issued", j.Counts[RowIssued],
+			"created", j.Counts[RowCreated], "failed", j.Counts[RowFailed]+j.Counts[RowInvalid])
+	}
+}
+
+// indexPool is this process's view of one status list's used indexes, so
+// an index can be drawn (and signed into a credential) before the
+// transaction that reserves it.
+type indexPool struct {
+	mu   sync.Mutex
+	bits int
+	used map[int]bool
+}
+
+func (r *BulkRunner) pool(ctx context.Context, providerID, purpose string) (*indexPool, error) {
+	k := providerID + "|" + purpose
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p := r.pools[k]; p != nil {
+		return p, nil
+	}
+	used, err := r.s.store.UsedStatusIndexes(ctx, providerID, purpose)
+	if err != nil {
+		return nil, err
+	}
+	p := &indexPool{bits: r.s.cfg.StatusListBits, used: make(map[int]bool, len(used))}
+	for _, i := range used {
+		p.used[i] = true
+	}
+	r.pools[k] = p
+	return p, nil
+}
+
+// draw returns a uniformly random index not known to be used, and marks it
+// used. Conflict when the list is full.
+func (p *indexPool) draw(rnd io.Reader) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.used) >= p.bits {
+		return 0, errs.E(errs.Conflict, "the status list is full")
+	}
+	var b [8]byte
+	for {
+		if _, err := io.ReadFull(rnd, b[:]); err != nil {
+			return 0, errs.Wrap(err, errs.Internal, "no randomness for a status index")
+		}
+		v := uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 | uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+		i := int(v % uint64(p.bits))
+		if !p.used[i] {
+			p.used[i] = true
+			return i, nil
+		}
+	}
+}
+
+func (p *indexPool) markUsed(i int) {
+	p.mu.Lock()
+	p.used[i] = true
+	p.mu.Unlock()
+}

@@ -1,0 +1,293 @@
+package issuer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"mime/quotedprintable"
+	"strings"
+	"time"
+
+	"github.com/tohu-nz/tohu/errs"
+)
+
+// Mailer delivers one message. SMTPMailer (notify_smtp.go) is the real one.
+// A PermanentError (e.g. an SMTP 5xx reply to RCPT) means retrying cannot help.
+type Mailer interface {
+	Send(ctx context.Context, from, to string, msg []byte) error
+}
+
+// PermanentError marks a delivery failure that retrying cannot fix.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// MailConfig is how notifications are sent. A nil Mailer means they are
+// recorded in the outbox but not sent (and the API says so); they go out
+// once a notifier with a mailer runs.
+type MailConfig struct {
+	Mailer Mailer
+	// From is the sender address; default "tohu@" + the base URL's host.
+	From string
+	// MaxAttempts before a notification is marked failed; default 8.
+	MaxAttempts int
+	// Backoff is the wait after the first failed attempt, doubled after
+	// each further one (capped at an hour); default 30 s.
+	Backoff time.Duration
+}
+
+// Notification states as the API reports them: the stored states plus
+// "recorded" (pending with no mailer configured) and "none".
+const (
+	NotifyRecorded = "recorded"
+	NotifyQueued   = "queued"
+	NotifyNone     = "none"
+)
+
+// NotificationStatus is what the API shows about an award's email.
+type NotificationStatus struct {
+	State    string     `json:"state"` // queued | sent | failed | recorded | none
+	Reason   string     `json:"reason,omitempty"`
+	To       string     `json:"to,omitempty"`
+	Attempts int        `json:"attempts,omitempty"`
+	SentAt   *time.Time `json:"sentAt,omitempty"`
+}
+
+// AwardNotification returns the state of the learner's email about an
+// award's issue. Any role of the award's provider; NotFound otherwise.
+func (s *Service) AwardNotification(ctx context.Context, actor Actor, awardID string) (*NotificationStatus, error) {
+	a, err := s.store.Award(ctx, awardID)
+	if err != nil {
+		return nil, err
+	}
+	if err := actor.require(RoleViewer, a.ProviderID); err != nil {
+		return nil, err
+	}
+	n, err := s.store.AwardNotification(ctx, awardID, NotifyAwardIssued)
+	if errs.Is(err, errs.NotFound) {
+		reason := "the award has not been issued"
+		if a.State != AwardPending && a.State != AwardApproved {
+			reason = "the learner has no email address"
+		}
+		return &NotificationStatus{State: NotifyNone, Reason: reason}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.notificationStatus(n), nil
+}
+
+func (s *Service) notificationStatus(n *Notification) *NotificationStatus {
+	st := &NotificationStatus{State: n.State, To: n.To, Attempts: n.Attempts, SentAt: n.SentAt}
+	switch {
+	case n.State == NotifyPending && s.cfg.Mail.Mailer == nil:
+		st.State, st.Reason = NotifyRecorded, "no SMTP server configured"
+	case n.State == NotifyPending:
+		st.State = NotifyQueued
+		if n.LastError != "" {
+			st.Reason = "will retry: " + n.LastError
+		}
+	case n.State == NotifyFailed:
+		st.Reason = n.LastError
+	}
+	return st
+}
+
+// CredentialPageURL is the learner's page for an award (HTML, downloads,
+// sharing), the link the notification carries.
+func (s *Service) CredentialPageURL(awardID string) string { return s.cfg.BaseURL + "/c/" + awardID }
+
+// recordIssued records, on tx (the transaction that issues the award), the
+// email telling the learner: nothing when the learner has no email address.
+func (s *Service) recordIssued(ctx context.Context, tx Store, p *Provider, ach *Achievement, a *Award) error {
+	if a.LearnerEmail == "" {
+		return nil
+	}
+	id, err := s.newID()
+	if err != nil {
+		return err
+	}
+	subject, body := issuedMessage(p, ach, a, s.CredentialPageURL(a.ID))
+	now := s.now()
+	return tx.EnqueueNotification(ctx, &Notification{ID: id, ProviderID: p.ID, AwardID: a.ID, Kind: NotifyAwardIssued,
+		To: a.LearnerEmail, Subject: subject, Body: body, State: NotifyPending, NextAttemptAt: time.Now(), CreatedAt: now})
+}
+
+// issuedMessage is the email to the learner, in English and te reo Māori.
+// The te reo text was written plainly by the team and should be checked by
+// a fluent speaker before launch, like api/pages' catalogue.
+func issuedMessage(p *Provider, ach *Achievement, a *Award, link string) (subject, body string) {
+	titleMi := ach.TitleMi
+	if titleMi == "" {
+		titleMi = ach.Title
+	}
+	subject = oneLineText("Your micro-credential: " + ach.Title + " / Tō tohu: " + titleMi)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Kia ora %s,\n\n", a.LearnerName)
+	fmt.Fprintf(&b, "%s has issued you a digital credential for the micro-credential %q", p.Name, ach.Title)
+	fmt.Fprintf(&b, " (NZQA %s version %s, NZQCF level %d, %d credits).\n\n", ach.NZQARef, ach.NZQAVersion, ach.Level, a.CreditsEarned)
+	fmt.Fprintf(&b, "View it, download it, or add it to LinkedIn or your wallet:\n%s\n\n", link)
+	b.WriteString("Anyone you share the link with can check that it is genuine.\n\n")
+	b.WriteString("— Te reo Māori —\n\n")
+	fmt.Fprintf(&b, "Kia ora %s,\n\n", a.LearnerName)
+	fmt.Fprintf(&b, "Kua whakawhiwhia koe e %s ki tētahi tohu matihiko mō te tohu iti %q", p.Name, titleMi)
+	fmt.Fprintf(&b, " (NZQA %s putanga %s, taumata %d, %d whiwhinga).\n\n", ach.NZQARef, ach.NZQAVersion, ach.Level, a.CreditsEarned)
+	fmt.Fprintf(&b, "Tirohia, tikiake, tāpirihia rānei ki LinkedIn, ki tō pūkoro matihiko rānei:\n%s\n\n", link)
+	b.WriteString("Ka taea e te hunga ka tohaina e koe te hono te tirotiro he tūturu tēnei tohu.\n\n")
+	fmt.Fprintf(&b, "Nā %s\n", p.Name)
+	return subject, b.String()
+}
+
+func oneLineText(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }), " ")
+}
+
+// mailFrom is the configured sender, or tohu@<base URL host>.
+func (s *Service) mailFrom() string {
+	if s.cfg.Mail.From != "" {
+		return s.cfg.Mail.From
+	}
+	return "tohu@" + s.baseURL.Hostname()
+}
+
+// buildMessage renders n as an RFC 5322 message: UTF-8 text in
+// quoted-printable (macrons survive 7-bit relays), the subject as an RFC
+// 2047 encoded word, and the outbox id in the Message-ID so a receiver can
+// recognise a redelivery after a crash between sending and recording it.
+func (s *Service) buildMessage(n *Notification, now time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	host := s.baseURL.Hostname()
+	hdr := [][2]string{
+		{"From", s.mailFrom()},
+		{"To", n.To},
+		{"Subject", mime.QEncoding.Encode("UTF-8", oneLineText(n.Subject))},
+		{"Date", now.Format(time.RFC1123Z)},
+		{"Message-ID", "<" + n.ID + "@" + host + ">"},
+		{"MIME-Version", "1.0"},
+		{"Content-Type", "text/plain; charset=UTF-8"},
+		{"Content-Transfer-Encoding", "quoted-printable"},
+		{"Content-Language", "en, mi"},
+	}
+	for _, h := range hdr {
+		if strings.ContainsAny(h[1], "\r\n") {
+			return nil, errs.E(errs.Invalid, "header %s holds a line break", h[0])
+		}
+		b.WriteString(h[0] + ": " + h[1] + "\r\n")
+	}
+	b.WriteString("\r\n")
+	w := quotedprintable.NewWriter(&b)
+	if _, err := w.Write([]byte(strings.ReplaceAll(n.Body, "\n", "\r\n"))); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// NotifierOptions tune RunNotifier.
+type NotifierOptions struct {
+	Poll   time.Duration // how often to look for due notifications; default 1 s
+	Lease  time.Duration // how long a claimed notification is ours; default 2 min
+	Batch  int           // notifications per claim; default 16
+	Logger *slog.Logger
+}
+
+// RunNotifier sends due notifications from the outbox with the configured
+// mailer until ctx is done; it returns at once when no mailer is
+// configured. A failed attempt is retried after Backoff·2^(attempts-1)
+// (capped at an hour) until MaxAttempts; a permanent failure (5xx) is not
+// retried. Any number of replicas may run it: claims are leases.
+func (s *Service) RunNotifier(ctx context.Context, opts NotifierOptions) error {
+	if s.cfg.Mail.Mailer == nil {
+		return nil
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 16
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	for {
+		n, err := s.SendDueNotifications(ctx, opts)
+		if err != nil && ctx.Err() == nil {
+			opts.Logger.Warn("notifier", "error", err.Error())
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(opts.Poll):
+		}
+	}
+}
+
+// SendDueNotifications claims one batch of due notifications and tries to
+// send each; it returns how many it claimed.
+func (s *Service) SendDueNotifications(ctx context.Context, opts NotifierOptions) (int, error) {
+	mc := s.cfg.Mail
+	if mc.Mailer == nil {
+		return 0, nil
+	}
+	maxAttempts := mc.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = 8
+	}
+	backoff := mc.Backoff
+	if backoff <= 0 {
+		backoff = 30 * time.Second
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 16
+	}
+	now := time.Now()
+	due, err := s.store.ClaimNotifications(ctx, now, now.Add(opts.Lease), opts.Batch)
+	if err != nil {
+		return 0, err
+	}
+	for i := range due {
+		n := &due[i]
+		msg, err := s.buildMessage(n, s.now())
+		if err == nil {
+			sctx, cancel := context.WithTimeout(ctx, time.Minute)
+			err = mc.Mailer.Send(sctx, s.mailFrom(), n.To, msg)
+			cancel()
+		}
+		var perm *PermanentError
+		switch {
+		case err == nil:
+			t := s.now()
+			n.State, n.SentAt, n.LastError = NotifySent, &t, ""
+		case errors.As(err, &perm) || n.Attempts >= maxAttempts || errs.Is(err, errs.Invalid):
+			n.State, n.LastError = NotifyFailed, oneLineText(err.Error())
+		default:
+			wait := backoff << min(n.Attempts-1, 20)
+			if wait > time.Hour || wait <= 0 {
+				wait = time.Hour
+			}
+			n.NextAttemptAt, n.LastError = time.Now().Add(wait), oneLineText(err.Error())
+		}
+		if uerr := s.store.UpdateNotification(context.WithoutCancel(ctx), n); uerr != nil {
+			return len(due), uerr
+		}
+		if err != nil && opts.Logger != nil {
+			opts.Logger.Warn("notification not sent", "notification", n.ID, "attempt", n.Attempts, "state", n.State, "error", n.LastError)
+		}
+	}
+	return len(due), nil
+}

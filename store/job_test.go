@@ -1,0 +1,209 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tohu-nz/tohu/issuer"
+	"github.com/tohu-nz/tohu/store"
+)
+
+const cohortCSV = `learner_name,learner_email,nsn,completed_on,credits_earned,evidence_url
+Aroha Ngata,aroha@example.nz,123456789,2026-04-30,,https://lms.example.nz/e/1
+Tama Rāwiri,tama@example.nz,,2026-04-29,5,
+Mere Parata,mere@example.nz,223344556,2026-04-28,,
+Hēmi Walker,not-an-email,,2026-04-28,,
+Ana Smith,ana@example.nz,,28/04/2026,,
+Rawiri Te Ao,rawiri@example.nz,,2026-04-28,99,
+Aroha Ngata,aroha@example.nz,123456789,2026-04-30,,
+"Pita
+Sharples",pita@example.nz,,2026-04-27,,
+`
+
+// TestBulkJob submits a cohort with good and bad rows on each database,
+// works it with a runner, and checks every row's outcome, the awards and
+// credentials, the outbox, and that a second runner finds nothing to redo.
+func TestBulkJob(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		pr := e.provider(t, "kura-bulk", false)
+		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := issuer.ParseBulkCSV(strings.NewReader(cohortCSV))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := e.svc.SubmitBulk(ctx, pr.admin, rows, "4729", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub.Job.Mode != issuer.ModeIssue || sub.Job.Total != 8 {
+			t.Fatalf("job = %+v", sub.Job)
+		}
+		wantErr := map[int]string{5: "learner_email", 6: "completed_on", 7: "credits_earned", 8: "learner_email"}
+		if len(sub.Errors) != len(wantErr) {
+			t.Fatalf("errors = %+v", sub.Errors)
+		}
+		for _, ve := range sub.Errors {
+			if wantErr[ve.Line] != ve.Field {
+				t.Errorf("line %d: field %q, want %q (%s)", ve.Line, ve.Field, wantErr[ve.Line], ve.Message)
+			}
+		}
+		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 2})
+		if err := r.RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.svc.BulkJobStatus(ctx, pr.approver, sub.Job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Job.State != issuer.JobDone || st.Done != 4 || st.Failed != 4 || st.Pending != 0 {
+			t.Fatalf("status = %+v counts %v", st, st.Job.Counts)
+		}
+		var issued []issuer.BulkRow
+		if err := e.svc.BulkResults(ctx, pr.approver, sub.Job.ID, func(r issuer.BulkRow) error {
+			if r.State == issuer.RowIssued {
+				issued = append(issued, r)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(issued) != 4 || issued[3].Line != 9 {
+			t.Fatalf("issued rows = %+v", issued)
+		}
+		for _, row := range issued {
+			a, err := e.svc.GetAward(ctx, pr.approver, row.AwardID)
+			if err != nil || a.State != issuer.AwardIssued || a.AchievementID != ach.ID {
+				t.Fatalf("award of line %d = %+v, %v", row.Line, a, err)
+			}
+			doc, err := e.svc.GetCredential(ctx, row.AwardID, issuer.FormatDI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			verifyDI(t, e.svc, doc)
+			n, err := db.AwardNotification(ctx, row.AwardID, issuer.NotifyAwardIssued)
+			if err != nil || n.To != row.Input.LearnerEmail || n.State != issuer.NotifyPending {
+				t.Fatalf("notification of line %d = %+v, %v", row.Line, n, err)
+			}
+			ns, err := e.svc.AwardNotification(ctx, pr.approver, row.AwardID)
+			if err != nil || ns.State != issuer.NotifyRecorded || ns.Reason != "no SMTP server configured" {
+				t.Fatalf("notification status = %+v, %v", ns, err)
+			}
+		}
+		if a, _ := e.svc.GetAward(ctx, pr.approver, issued[1].AwardID); a.CreditsEarned != 5 || a.NSN != "" {
+			t.Fatalf("line 3 award = %+v", a)
+		}
+		// Nothing is left to claim: a second runner does nothing.
+		r2 := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1})
+		if err := r2.RunUntilIdle(ctx); err != nil || r2.Stats().Rows != 0 {
+			t.Fatalf("second runner: %+v, %v", r2.Stats(), err)
+		}
+		// The NZQA report: with an NSN, and without.
+		from, to := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)
+		with, missing, err := e.svc.NZQACompletions(ctx, pr.approver, from, to, true)
+		if err != nil || len(with) != 2 || missing != 2 || with[0].NZQARef != "4729" || with[1].NSN != "123456789" {
+			t.Fatalf("report = %+v missing %d, %v", with, missing, err)
+		}
+	})
+}
+
+// TestBulkResume: a worker claims rows and dies (its lease expires); a
+// second runner resumes them, and each row is issued exactly once.
+func TestBulkResume(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		pr := e.provider(t, "kura-resume", false)
+		if _, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement()); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString("learner_name,learner_email,completed_on\n")
+		for i := range 12 {
+			b.WriteString("Learner " + string(rune('A'+i)) + ",l" + string(rune('a'+i)) + "@example.nz,2026-04-01\n")
+		}
+		rows, err := issuer.ParseBulkCSV(strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := e.svc.SubmitBulk(ctx, pr.admin, rows, "4729", false)
+		if err != nil || len(sub.Errors) != 0 {
+			t.Fatalf("submit: %+v, %v", sub, err)
+		}
+		now := time.Now()
+		dead, err := db.ClaimBulkRows(ctx, "dead-worker", now, now.Add(200*time.Millisecond), 5)
+		if err != nil || len(dead) != 5 {
+			t.Fatalf("dead claim = %d, %v", len(dead), err)
+		}
+		// A live claim skips the leased rows.
+		live, err := db.ClaimBulkRows(ctx, "live", now, now.Add(time.Minute), 100)
+		if err != nil || len(live) != 7 || live[0].Line == dead[0].Line {
+			t.Fatalf("live claim = %d, %v", len(live), err)
+		}
+		for _, r := range live {
+			if err := db.ReleaseBulkRow(ctx, r.JobID, r.Line, time.Time{}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 3, Batch: 2})
+		if err := r.RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.svc.BulkJobStatus(ctx, pr.admin, sub.Job.ID)
+		if err != nil || st.Job.State != issuer.JobDone || st.Done != 12 {
+			t.Fatalf("status = %+v, %v", st, err)
+		}
+		awards, err := e.svc.ListAwards(ctx, pr.admin, issuer.AwardFilter{Limit: 1000})
+		if err != nil || len(awards) != 12 {
+			t.Fatalf("awards = %d, %v", len(awards), err)
+		}
+		seen := map[string]bool{}
+		for _, a := range awards {
+			if seen[a.LearnerEmail] || a.State != issuer.AwardIssued {
+				t.Fatalf("award %+v twice or not issued", a)
+			}
+			seen[a.LearnerEmail] = true
+		}
+	})
+}
+
+// TestBulkAssessorOnly: a key with only the assessor role records pending
+// awards for an approver; a viewer cannot submit.
+func TestBulkAssessorOnly(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		pr := e.provider(t, "kura-assess", false)
+		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := issuer.ParseBulkJSON([]byte(`[{"learner_name":"Aroha","learner_email":"a@example.nz","completed_on":"2026-04-01","credits_earned":4,"achievement":"` + ach.ID + `"}]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.SubmitBulk(ctx, pr.approver, rows, "", false); err == nil {
+			t.Fatal("approver-only key submitted a bulk job")
+		}
+		sub, err := e.svc.SubmitBulk(ctx, pr.assessor, rows, "", false)
+		if err != nil || sub.Job.Mode != issuer.ModeCreate {
+			t.Fatalf("submit = %+v, %v", sub, err)
+		}
+		if err := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{}).RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var got issuer.BulkRow
+		_ = e.svc.BulkResults(ctx, pr.assessor, sub.Job.ID, func(r issuer.BulkRow) error { got = r; return nil })
+		a, err := e.svc.GetAward(ctx, pr.assessor, got.AwardID)
+		if got.State != issuer.RowCreated || err != nil || a.State != issuer.AwardPending || a.CreditsEarned != 4 {
+			t.Fatalf("row %+v award %+v, %v", got, a, err)
+		}
+	})
+}

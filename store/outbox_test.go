@@ -1,0 +1,239 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/tohu-nz/tohu/issuer"
+	"github.com/tohu-nz/tohu/store"
+)
+
+// smtpSink is a real SMTP server (emersion/go-smtp) that keeps what it receives.
+type smtpSink struct {
+	mu   sync.Mutex
+	msgs []sunk
+	srv  *smtp.Server
+}
+
+type sunk struct {
+	from string
+	to   []string
+	data []byte
+}
+
+func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{sink: s}, nil }
+
+type smtpSession struct {
+	sink *smtpSink
+	cur  sunk
+}
+
+func (s *smtpSession) Reset()        { s.cur = sunk{} }
+func (s *smtpSession) Logout() error { return nil }
+func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.cur.from = from
+	return nil
+}
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if strings.HasSuffix(to, "@bounce.example") {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
+	s.cur.to = append(s.cur.to, to)
+	return nil
+}
+func (s *smtpSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.data = b
+	s.sink.mu.Lock()
+	s.sink.msgs = append(s.sink.msgs, s.cur)
+	s.sink.mu.Unlock()
+	return nil
+}
+
+func (s *smtpSink) received() []sunk {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sunk(nil), s.msgs...)
+}
+
+// startSMTP serves SMTP on addr ("127.0.0.1:0" for any port).
+func startSMTP(t *testing.T, addr string) (*smtpSink, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &smtpSink{}
+	sink.srv = smtp.NewServer(sink)
+	sink.srv.Domain = "localhost"
+	sink.srv.ReadTimeout, sink.srv.WriteTimeout = 10*time.Second, 10*time.Second
+	go sink.srv.Serve(ln)
+	t.Cleanup(func() { sink.srv.Close() })
+	return sink, ln.Addr().String()
+}
+
+// mailEnv is a service on db whose notifications go to smtpAddr.
+func mailEnv(t *testing.T, db *store.DB, dsn, dir, smtpAddr string) *env {
+	t.Helper()
+	e := newEnv(t, db, dsn, dir)
+	m, err := issuer.NewSMTPMailer("smtp://"+smtpAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := issuer.New(db, issuer.Config{BaseURL: baseURL, MasterKey: e.master, Clock: func() time.Time { return now },
+		Mail: issuer.MailConfig{Mailer: m, From: "tohu@tohu.example.nz", Backoff: 50 * time.Millisecond, MaxAttempts: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = svc
+	return e
+}
+
+// TestNotificationDelivered: issuing an award records the email in the
+// same transaction; the notifier sends it to a real SMTP server; the
+// message has the learner as recipient, both languages and the link.
+func TestNotificationDelivered(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		sink, addr := startSMTP(t, "127.0.0.1:0")
+		e := mailEnv(t, db, dsn, dir, addr)
+		pr := e.provider(t, "kura-mail", false)
+		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		if err != nil {
+			t.Fatal(err)
+		}
+		is := e.issue(t, pr, ach.ID)
+		st, err := e.svc.AwardNotification(ctx, pr.approver, is.Award.ID)
+		if err != nil || st.State != issuer.NotifyQueued || st.To != "aroha@example.nz" {
+			t.Fatalf("before sending: %+v, %v", st, err)
+		}
+		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 1 {
+			t.Fatalf("SendDueNotifications = %d, %v", n, err)
+		}
+		got := sink.received()
+		if len(got) != 1 {
+			t.Fatalf("received %d messages", len(got))
+		}
+		if got[0].from != "tohu@tohu.example.nz" || len(got[0].to) != 1 || got[0].to[0] != "aroha@example.nz" {
+			t.Fatalf("envelope = %q → %q", got[0].from, got[0].to)
+		}
+		msg, err := mail.ReadMessage(strings.NewReader(string(got[0].data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		if err != nil || subject != "Your micro-credential: Te Reo Māori mō te Wāhi Mahi / Tō tohu: Te Reo Māori mō te Wāhi Mahi (reo Māori)" {
+			t.Fatalf("subject = %q, %v", subject, err)
+		}
+		if msg.Header.Get("To") != "aroha@example.nz" {
+			t.Fatalf("To = %q", msg.Header.Get("To"))
+		}
+		body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(body)
+		for _, want := range []string{
+			"Kia ora Aroha Ngata",
+			"has issued you a digital credential",                              // English
+			"Kua whakawhiwhia koe e Te Kura kura-mail ki tētahi tohu matihiko", // te reo Māori, macrons intact
+			baseURL + "/c/" + is.Award.ID,
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("body lacks %q:\n%s", want, text)
+			}
+		}
+		st, err = e.svc.AwardNotification(ctx, pr.approver, is.Award.ID)
+		if err != nil || st.State != issuer.NotifySent || st.SentAt == nil {
+			t.Fatalf("after sending: %+v, %v", st, err)
+		}
+		// Nothing is due any more: nothing is sent twice.
+		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 0 || len(sink.received()) != 1 {
+			t.Fatalf("second round sent %d (%d received), %v", n, len(sink.received()), err)
+		}
+	})
+}
+
+// TestNotificationRetried: with the SMTP server down the attempt fails and
+// is retried with backoff; once the server is up the message is delivered,
+// exactly once. A 5xx for the recipient is permanent: failed, no retry.
+func TestNotificationRetried(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		// Reserve a port and close it: the server is "down".
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		e := mailEnv(t, db, dsn, dir, addr)
+		pr := e.provider(t, "kura-retry", false)
+		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		if err != nil {
+			t.Fatal(err)
+		}
+		is := e.issue(t, pr, ach.ID)
+		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 1 {
+			t.Fatalf("first attempt = %d, %v", n, err)
+		}
+		st, _ := e.svc.AwardNotification(ctx, pr.approver, is.Award.ID)
+		if st.State != issuer.NotifyQueued || st.Attempts != 1 || !strings.Contains(st.Reason, "will retry") {
+			t.Fatalf("after a failed attempt: %+v", st)
+		}
+		// Not due again before the backoff has passed.
+		if n, _ := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); n != 0 {
+			t.Fatalf("retried before the backoff: %d", n)
+		}
+		sink, _ := startSMTP(t, addr)
+		time.Sleep(80 * time.Millisecond)
+		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 1 {
+			t.Fatalf("retry = %d, %v", n, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if n, _ := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); n != 0 {
+			t.Fatalf("sent again: %d", n)
+		}
+		if got := sink.received(); len(got) != 1 || got[0].to[0] != "aroha@example.nz" {
+			t.Fatalf("received %d messages", len(got))
+		}
+		st, _ = e.svc.AwardNotification(ctx, pr.approver, is.Award.ID)
+		if st.State != issuer.NotifySent || st.Attempts != 2 {
+			t.Fatalf("after delivery: %+v", st)
+		}
+
+		// A permanent refusal is not retried.
+		in := sampleAward(ach.ID)
+		in.LearnerEmail = "nobody@bounce.example"
+		a, err := e.svc.CreateAward(ctx, pr.assessor, in, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ApproveAward(ctx, pr.approver, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.IssueAward(ctx, pr.approver, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 1 {
+			t.Fatalf("bounce attempt = %d, %v", n, err)
+		}
+		st, _ = e.svc.AwardNotification(ctx, pr.approver, a.ID)
+		if st.State != issuer.NotifyFailed || !strings.Contains(st.Reason, "550") {
+			t.Fatalf("after a 550: %+v", st)
+		}
+	})
+}
