@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,7 +37,7 @@ type Metrics struct {
 	status    *prometheus.CounterVec
 	signDur   *prometheus.HistogramVec
 	verifyDur *prometheus.HistogramVec
-	jobs      *prometheus.GaugeVec
+	jobs      *jobsGauge
 }
 
 // unmatchedRoute labels requests no route handled (404s for random paths).
@@ -85,10 +86,9 @@ func NewMetrics() *Metrics {
 			Help:    "Time to verify one credential or presentation (including did:web and status-list fetches), by result.",
 			Buckets: buckets,
 		}, []string{"result"}),
-		jobs: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "tohu_jobs",
-			Help: "Bulk jobs (or job items) by state, as last reported by the job queue.",
-		}, []string{"state"}),
+		jobs: &jobsGauge{desc: prometheus.NewDesc("tohu_jobs",
+			"Bulk jobs by state (queued, running, done, failed, cancelled), counted in the database at scrape time.",
+			[]string{"state"}, nil), set: map[string]float64{}},
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.issued, m.verified, m.status,
 		m.signDur, m.verifyDur, m.jobs,
@@ -119,14 +119,68 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// SetJobs sets the job gauge for one state (e.g. "queued", "running"). The
-// bulk job queue calls it whenever its counts change; a state not reported
-// again keeps its last value, so report zero explicitly.
+// SetJobs sets the job gauge for one state (e.g. "queued", "running"); a
+// state not reported again keeps its last value, so report zero
+// explicitly. Once CountJobs is set, the counts come from it instead.
 func (m *Metrics) SetJobs(state string, n int) {
 	if m == nil {
 		return
 	}
-	m.jobs.WithLabelValues(state).Set(float64(n))
+	m.jobs.mu.Lock()
+	m.jobs.set[state] = float64(n)
+	m.jobs.mu.Unlock()
+}
+
+// CountJobs makes the job gauge ask count at every scrape (the jobs live in
+// the database, shared by every replica, so each replica reports the same
+// totals). A scrape whose count fails shows no tohu_jobs series rather than
+// stale ones.
+func (m *Metrics) CountJobs(count func(context.Context) (map[string]int, error)) {
+	if m == nil {
+		return
+	}
+	m.jobs.mu.Lock()
+	m.jobs.count = count
+	m.jobs.mu.Unlock()
+}
+
+// jobsGauge is tohu_jobs{state}: values set by SetJobs, or counted at
+// scrape time once CountJobs is set.
+type jobsGauge struct {
+	desc  *prometheus.Desc
+	mu    sync.Mutex
+	set   map[string]float64
+	count func(context.Context) (map[string]int, error)
+}
+
+// jobsCountTimeout bounds the database query a scrape makes.
+const jobsCountTimeout = 5 * time.Second
+
+func (g *jobsGauge) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+
+func (g *jobsGauge) Collect(ch chan<- prometheus.Metric) {
+	g.mu.Lock()
+	count := g.count
+	vals := make(map[string]float64, len(g.set))
+	for k, v := range g.set {
+		vals[k] = v
+	}
+	g.mu.Unlock()
+	if count != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), jobsCountTimeout)
+		n, err := count(ctx)
+		cancel()
+		if err != nil {
+			return
+		}
+		vals = make(map[string]float64, len(n))
+		for k, v := range n {
+			vals[k] = float64(v)
+		}
+	}
+	for state, v := range vals {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, v, state)
+	}
 }
 
 // CredentialIssued counts one issued award. The API counts the awards it

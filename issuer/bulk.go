@@ -456,6 +456,26 @@ func (s *Service) BulkJobStatus(ctx context.Context, actor Actor, id string) (*B
 	return bulkStatus(j, time.Now()), nil
 }
 
+// BulkJobStates lists every job state, for reports that show each one
+// (zero included).
+var BulkJobStates = []string{JobQueued, JobRunning, JobDone, JobFailed, JobCancelled}
+
+// BulkJobCounts returns the number of bulk jobs in each state (every state
+// of BulkJobStates present, zero included) over all providers: the
+// operator's view, for the job-queue metric; no actor, as it names no
+// provider or learner.
+func (s *Service) BulkJobCounts(ctx context.Context) (map[string]int, error) {
+	got, err := s.store.BulkJobCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(BulkJobStates))
+	for _, st := range BulkJobStates {
+		out[st] = got[st]
+	}
+	return out, nil
+}
+
 func bulkStatus(j *BulkJob, now time.Time) *BulkStatus {
 	st := &BulkStatus{Job: j, Done: j.Counts[RowIssued] + j.Counts[RowCreated], Failed: j.Counts[RowFailed] + j.Counts[RowInvalid],
 		Cancelled: j.Counts[RowCancelled], Pending: j.Counts[RowPending]}

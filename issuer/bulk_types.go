@@ -127,6 +127,9 @@ type BulkStore interface {
 	CreateBulkJob(ctx context.Context, j *BulkJob, rows []BulkRow) error
 	// BulkJob returns the job with its row counts. NotFound if none.
 	BulkJob(ctx context.Context, id string) (*BulkJob, error)
+	// BulkJobCounts returns the number of jobs in each state, over all
+	// providers (for the operator's metrics).
+	BulkJobCounts(ctx context.Context) (map[string]int, error)
 	// BulkJobPending reports whether the job has a pending row (cheap: the partial index).
 	BulkJobPending(ctx context.Context, id string) (bool, error)
 	// BulkRows returns up to limit rows of the job with line > afterLine, by line.

@@ -42,7 +42,11 @@ type BulkWorkerOptions struct {
 	// MaxAttempts bounds the claims of a row that keeps failing for a
 	// transient reason (database unavailable); default 5.
 	MaxAttempts int
-	Logger      *slog.Logger
+	// OnIssued, when set, is called with the number of awards this runner
+	// has just issued (after their transaction committed), e.g. to count
+	// them in the service's metrics.
+	OnIssued func(n int)
+	Logger   *slog.Logger
 }
 
 // BulkStats is what a runner has done: rows finished, and the time its
@@ -285,8 +289,29 @@ func (r *BulkRunner) fail(ctx context.Context, row BulkRow, err error) {
 // status index taken), each row is written in a transaction of its own, so
 // one row's trouble never holds back the others.
 func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
+	// The rows are worked on with the submitter's API key: a key revoked
+	// since the upload stops its job (checked per batch, so at most one
+	// batch per worker is issued after the revocation).
+	stopped := map[string]error{}
+	for _, row := range rows {
+		if _, seen := stopped[row.JobID]; seen {
+			continue
+		}
+		stopped[row.JobID] = nil
+		if revoked, err := r.submitterRevoked(ctx, row.JobID); err != nil {
+			stopped[row.JobID] = err
+		} else if revoked {
+			stopped[row.JobID] = errSubmitterRevoked
+		}
+	}
 	var ready []*preparedRow
 	for _, row := range rows {
+		if err := stopped[row.JobID]; err != nil {
+			if err != errSubmitterRevoked { // revoked: the job's rows are cancelled already
+				r.fail(ctx, row, err)
+			}
+			continue
+		}
 		pr, err := r.prepare(ctx, row)
 		if err != nil {
 			r.fail(ctx, row, err)
@@ -299,6 +324,7 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 	}
 	if len(ready) > 1 {
 		if err := r.writeBatch(ctx, ready); err == nil {
+			r.issued(ready)
 			return
 		}
 	}
@@ -307,6 +333,59 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 			r.fail(ctx, pr.row, err)
 		}
 	}
+}
+
+// issued reports the rows among done that issued an award (not those that
+// only created a pending one, nor those whose award another worker wrote).
+func (r *BulkRunner) issued(done []*preparedRow) {
+	n := 0
+	for _, pr := range done {
+		if pr.idx != nil {
+			n++
+		}
+	}
+	if n > 0 && r.opts.OnIssued != nil {
+		r.opts.OnIssued(n)
+	}
+}
+
+// errSubmitterRevoked: the job's API key was revoked; the job is cancelled.
+var errSubmitterRevoked = errors.New("the API key that submitted the job was revoked")
+
+// submitterRevoked reports whether the API key that submitted the job has
+// been revoked (or deleted) since; if so it cancels the job (its pending
+// rows, those claimed here included, become cancelled) and records why.
+// A job the operator submitted has no key to revoke.
+func (r *BulkRunner) submitterRevoked(ctx context.Context, jobID string) (bool, error) {
+	jc, err := r.jobCtx(ctx, jobID)
+	if err != nil {
+		return false, err
+	}
+	if jc.job.APIKeyID == "" {
+		return false, nil
+	}
+	k, err := r.s.store.APIKey(ctx, jc.job.APIKeyID)
+	if err != nil && errs.ErrorCode(err) != errs.NotFound {
+		return false, err
+	}
+	if err == nil && k.RevokedAt == nil {
+		return false, nil
+	}
+	ok, err := r.s.store.SetBulkJobState(ctx, jobID, JobCancelled, r.s.now(), JobQueued, JobRunning)
+	if err != nil {
+		return false, err
+	}
+	r.mu.Lock()
+	delete(r.jobs, jobID)
+	r.mu.Unlock()
+	if ok {
+		if err := r.s.audit(ctx, r.s.store, jc.actor, jc.p.ID, "bulk.cancel", "job:"+jobID,
+			map[string]string{"reason": errSubmitterRevoked.Error()}); err != nil {
+			r.opts.Logger.Warn("bulk job cancelled, audit event not recorded", "job", jobID, "error", err.Error())
+		}
+		r.opts.Logger.Info("bulk job cancelled: its API key was revoked", "job", jobID, "key", jc.job.APIKeyID)
+	}
+	return true, nil
 }
 
 // errIndexTaken: another process took a status index we signed into a
@@ -326,6 +405,9 @@ type preparedRow struct {
 func (r *BulkRunner) commit(ctx context.Context, pr *preparedRow) error {
 	for attempt := 0; ; attempt++ {
 		err := r.timedTx(ctx, pr.write)
+		if err == nil {
+			r.issued([]*preparedRow{pr})
+		}
 		if !errors.Is(err, errIndexTaken) {
 			return r.settle(ctx, pr.row, pr.key, err)
 		}

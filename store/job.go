@@ -103,6 +103,22 @@ func (db *DB) BulkJob(ctx context.Context, id string) (*issuer.BulkJob, error) {
 	return j, nil
 }
 
+// BulkJobCounts returns the number of jobs per state, over all providers.
+func (db *DB) BulkJobCounts(ctx context.Context) (map[string]int, error) {
+	var counts []struct {
+		State string
+		N     int
+	}
+	if err := db.read(ctx).Model(&bulkJobRow{}).Select("state, COUNT(*) AS n").Group("state").Scan(&counts).Error; err != nil {
+		return nil, translate(err, "bulk jobs")
+	}
+	out := make(map[string]int, len(counts))
+	for _, c := range counts {
+		out[c.State] = c.N
+	}
+	return out, nil
+}
+
 // BulkRows returns up to limit rows after afterLine, by line.
 func (db *DB) BulkRows(ctx context.Context, jobID string, afterLine, limit int) ([]issuer.BulkRow, error) {
 	var rows []bulkRowRow

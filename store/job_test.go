@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -204,6 +205,73 @@ func TestBulkAssessorOnly(t *testing.T) {
 		a, err := e.svc.GetAward(ctx, pr.assessor, got.AwardID)
 		if got.State != issuer.RowCreated || err != nil || a.State != issuer.AwardPending || a.CreditsEarned != 4 {
 			t.Fatalf("row %+v award %+v, %v", got, a, err)
+		}
+	})
+}
+
+// TestBulkKeyRevoked: the API key that submitted a job is revoked while the
+// job runs; the runner issues no further award for it, cancels the rest of
+// the job and records why. The counts the job-queue metric reads follow.
+func TestBulkKeyRevoked(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		pr := e.provider(t, "kura-revoke", false)
+		if _, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement()); err != nil {
+			t.Fatal(err)
+		}
+		key, tok, err := e.svc.CreateAPIKey(ctx, pr.admin, pr.p.ID, "cohort", []issuer.Role{issuer.RoleAssessor, issuer.RoleApprover})
+		if err != nil {
+			t.Fatal(err)
+		}
+		submitter, err := e.svc.Authenticate(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString("learner_name,learner_email,completed_on\n")
+		for i := range 40 {
+			fmt.Fprintf(&b, "Learner %d,l%d@example.nz,2026-04-01\n", i, i)
+		}
+		rows, err := issuer.ParseBulkCSV(strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := e.svc.SubmitBulk(ctx, submitter, rows, "4729", false)
+		if err != nil || len(sub.Errors) != 0 {
+			t.Fatalf("submit: %+v, %v", sub, err)
+		}
+		counts, err := e.svc.BulkJobCounts(ctx)
+		if err != nil || counts[issuer.JobQueued] != 1 || counts[issuer.JobCancelled] != 0 || len(counts) != len(issuer.BulkJobStates) {
+			t.Fatalf("counts before = %v, %v", counts, err)
+		}
+		issued := 0
+		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1, Batch: 4, OnIssued: func(n int) {
+			if issued == 0 { // after the first batch: revoke the submitter's key
+				if err := e.svc.RevokeAPIKey(ctx, pr.admin, key.ID); err != nil {
+					t.Errorf("revoke: %v", err)
+				}
+			}
+			issued += n
+		}})
+		if err := r.RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.svc.BulkJobStatus(ctx, pr.admin, sub.Job.ID)
+		if err != nil || st.Job.State != issuer.JobCancelled || st.Done != 4 || st.Cancelled != 36 || st.Pending != 0 || issued != 4 {
+			t.Fatalf("status = %+v counts %v, %v; issued reported %d", st, st.Job.Counts, err, issued)
+		}
+		awards, err := e.svc.ListAwards(ctx, pr.admin, issuer.AwardFilter{Limit: 100})
+		if err != nil || len(awards) != 4 {
+			t.Fatalf("awards = %d, %v", len(awards), err)
+		}
+		ev, err := e.svc.AuditEvents(ctx, pr.admin, pr.p.ID, 5)
+		if err != nil || ev[0].Action != "bulk.cancel" || ev[0].Subject != "job:"+sub.Job.ID || !strings.Contains(ev[0].Detail["reason"], "revoked") {
+			t.Fatalf("last audit event = %+v, %v", ev, err)
+		}
+		counts, err = e.svc.BulkJobCounts(ctx)
+		if err != nil || counts[issuer.JobQueued] != 0 || counts[issuer.JobRunning] != 0 || counts[issuer.JobCancelled] != 1 {
+			t.Fatalf("counts after = %v, %v", counts, err)
 		}
 	})
 }

@@ -13,8 +13,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -209,7 +211,7 @@ func TestBulkCLI(t *testing.T) {
 		"ok/one bad row reported, good rows issued": {
 			args: []string{"bulk", file, "--achievement", "5150", "--url", p.url(), "--interval", "200ms"},
 			env:  []string{"TOHU_API_KEY=" + s.issuerTok}, code: 1,
-			stderr: []string{"31 rows, 1 invalid", "line 32, learner_email:", "job "}, stdout: "30 done, 1 failed", wantFile: true,
+			stderr: []string{"31 rows, 1 invalid", "line 32, learner_email:", " done: 31/31 (30 done, 1 failed), "}, stdout: "30 done, 1 failed", wantFile: true,
 		},
 		"error/no API key":   {args: []string{"bulk", file, "--url", p.url()}, code: 2, stderr: []string{"an API key is needed"}},
 		"error/no such file": {args: []string{"bulk", filepath.Join(dir, "nope.csv"), "--token", "x", "--url", p.url()}, code: 2, stderr: []string{"no such file"}},
@@ -258,15 +260,91 @@ func TestBulkCLI(t *testing.T) {
 		})
 	}
 
-	// The NZQA completions report over HTTP: the 30 issued awards all carry
-	// an NSN (cohort gives each one), none is missing one.
+	// On a terminal: one line redrawn with \r — bar, count, rate, ETA — and
+	// no plain progress lines. In-process, with stderr a pseudo-terminal.
+	t.Run("ok/terminal progress bar", func(t *testing.T) {
+		master, tty := openPTY(t)
+		var b bytes.Buffer
+		b.WriteString("learner_name,learner_email,completed_on\n")
+		for i := range 60 {
+			fmt.Fprintf(&b, "Tauira %d,tty%d@example.nz,2026-03-02\n", i, i)
+		}
+		ttyFile := filepath.Join(dir, "tty.csv")
+		if err := os.WriteFile(ttyFile, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		shown := make(chan string)
+		go func() { out, _ := io.ReadAll(master); shown <- string(out) }() // ends when the terminal side closes
+		var stdout bytes.Buffer
+		env := &Env{Getenv: func(string) string { return "" }, Stdout: &stdout, Stderr: tty, Now: time.Now}
+		err := cmdBulk(context.Background(), env, []string{ttyFile, "--achievement", "5150", "--url", p.url(), "--token", s.issuerTok, "--interval", "50ms"})
+		tty.Close()
+		screen := <-shown
+		if err != nil {
+			t.Fatalf("tohu bulk: %v\n%q", err, screen)
+		}
+		if !strings.Contains(stdout.String(), "60 done, 0 failed") {
+			t.Errorf("stdout = %q", &stdout)
+		}
+		frames := regexp.MustCompile(`\r\[([#.]{30})\] (\d+)/60  (\d+\.\d)/s  ETA (\S+)   `).FindAllStringSubmatch(screen, -1)
+		if len(frames) == 0 {
+			t.Fatalf("no progress bar on the terminal:\n%q", screen)
+		}
+		last := frames[len(frames)-1]
+		if last[1] != strings.Repeat("#", 30) || last[2] != "60" || last[3] == "0.0" || last[4] != "-" {
+			t.Errorf("last frame = %q, want a full bar, 60/60, a rate and no ETA", last[0])
+		}
+		if strings.Contains(screen, " running: ") || strings.Contains(screen, "rows/s") {
+			t.Errorf("plain progress lines on a terminal:\n%q", screen)
+		}
+	})
+
+	// No TOHU_SMTP_URL: the learner's email is recorded, not sent, and the
+	// API says so.
+	t.Run("ok/notification recorded, not sent", func(t *testing.T) {
+		b, err := os.ReadFile(filepath.Join(dir, "cohort.results.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil || len(recs) < 2 {
+			t.Fatalf("results: %v\n%s", err, b)
+		}
+		awardID := recs[1][3][strings.LastIndexByte(recs[1][3], '/')+1:]
+		code, raw := getAuth(t, p.url()+"/api/v1/awards/"+awardID+"/notification", s.issuerTok)
+		var got struct {
+			Notification struct {
+				State, Reason, To string
+			} `json:"notification"`
+		}
+		if code != 200 || json.Unmarshal(raw, &got) != nil || got.Notification.State != "recorded" ||
+			got.Notification.Reason != "no SMTP server configured" {
+			t.Fatalf("GET notification = %d: %s", code, raw)
+		}
+	})
+
+	// The metrics see the bulk workers: awards they issued (30 + 60) and,
+	// counted in the database at scrape time, the jobs by state.
+	series := scrape(t, p.url())
+	for name, want := range map[string]float64{
+		"tohu_credentials_issued_total": 90, `tohu_jobs{state="done"}`: 2, `tohu_jobs{state="queued"}`: 0,
+		`tohu_jobs{state="running"}`: 0, `tohu_jobs{state="failed"}`: 0, `tohu_jobs{state="cancelled"}`: 0,
+	} {
+		if got, ok := series[name]; !ok || got != want {
+			t.Errorf("metric %s = %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+
+	// The NZQA completions report over HTTP: the 30 awards of the first
+	// cohort carry an NSN (cohort gives each one); the 60 of the terminal
+	// run have none and are listed apart, for staff to fix.
 	reports := map[string]struct {
 		query       string
 		code, lines int
 		other       string
 	}{
-		"ok/with NSN":            {"from=2026-03-01&to=2026-03-31", 200, 31, "0"},
-		"ok/missing NSN section": {"from=2026-03-01&to=2026-03-31&missing_nsn=1", 200, 1, "30"},
+		"ok/with NSN":            {"from=2026-03-01&to=2026-03-31", 200, 31, "60"},
+		"ok/missing NSN section": {"from=2026-03-01&to=2026-03-31&missing_nsn=1", 200, 61, "30"},
 		"ok/range excludes all":  {"from=2025-01-01&to=2025-12-31", 200, 1, "0"},
 		"error/no range":         {"", 422, 0, ""},
 		"error/bad date":         {"from=2026-03-01&to=31/03/2026", 422, 0, ""},
@@ -297,6 +375,16 @@ func TestBulkCLI(t *testing.T) {
 			// Lines are ordered by completion date, then award id (random):
 			// learners 0 and 28 both completed on 2026-03-01, so either may
 			// come first. Every line is one distinct learner of the cohort.
+			if strings.Contains(tc.query, "missing_nsn") {
+				seen := map[string]bool{}
+				for i, r := range recs[1:] {
+					if r[0] != "" || !strings.HasPrefix(r[1], "Tauira ") || seen[r[1]] || r[2] != "5150" || r[5] != "2026-03-02" || r[7] == "" {
+						t.Fatalf("missing-NSN line %d %v", i+2, r)
+					}
+					seen[r[1]] = true
+				}
+				return
+			}
 			if len(recs) > 1 && (recs[1][0] != "100000000" && recs[1][0] != "100000028" || recs[1][5] != "2026-03-01") {
 				t.Fatalf("first line %v", recs[1])
 			}
@@ -309,5 +397,18 @@ func TestBulkCLI(t *testing.T) {
 				seen[r[0]] = true
 			}
 		})
+	}
+}
+
+// TestWaitAtMost: the shutdown wait for the background workers is bounded.
+func TestWaitAtMost(t *testing.T) {
+	var done, stuck sync.WaitGroup
+	stuck.Add(1)
+	defer stuck.Done()
+	if !waitAtMost(&done, time.Minute) {
+		t.Error("a finished group was reported unfinished")
+	}
+	if waitAtMost(&stuck, 20*time.Millisecond) {
+		t.Error("a stuck group was reported finished")
 	}
 }

@@ -133,7 +133,7 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer stopMetrics()
 
-	stopBackground := startBackground(ctx, svc, cfg, log) // issue 6: bulk workers, notifier (bulk_serve.go)
+	stopBackground := startBackground(ctx, svc, cfg, log, metrics) // issue 6: bulk workers, notifier (bulk_serve.go)
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -154,7 +154,7 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		log.Warn("server stopped with an error", "error", err.Error())
 	}
-	stopBackground() // issue 6: after HTTP has drained
+	stopBackground(shutdownGrace) // issue 6: after HTTP has drained, at most shutdownGrace
 	log.Info("stopped")
 	return nil
 }
