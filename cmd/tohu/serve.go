@@ -196,12 +196,15 @@ func isLoopback(host string) bool {
 }
 
 // listen binds the configured address, with TLS when a certificate and key
-// are configured.
+// are configured, closing refused uploads gently.
 func listen(cfg *Config) (net.Listener, error) {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, errs.Wrap(err, errs.Unavailable, "cannot listen on %s: %v", cfg.Addr, unwrapOp(err))
 	}
+	// Beneath any TLS: a client sending a body over the limit reads its 413
+	// instead of a connection reset (api/linger.go; a no-op behind TLS).
+	ln = api.LingeringListener(ln)
 	if !cfg.TLS() {
 		return ln, nil
 	}
@@ -242,22 +245,14 @@ func resolveMasterKey(cfg *Config, log *slog.Logger) error {
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	fresh := base64.StdEncoding.EncodeToString(raw[:])
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	created, err := createKeyFile(path, fresh+"\n")
 	switch {
-	case err == nil:
-		_, werr := f.WriteString(fresh + "\n")
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			os.Remove(path)
-			return errs.Wrap(werr, errs.Unavailable, "cannot write the master key file %s: %v", path, unwrapPath(werr))
-		}
-		log.Warn("created a new master key; back it up, signing keys cannot be recovered without it", "path", path)
-	case errors.Is(err, fs.ErrExist):
-		log.Info("using the master key file", "path", path)
-	default:
+	case err != nil:
 		return errs.Wrap(err, errs.Unavailable, "cannot create the master key file %s: %v", path, unwrapPath(err))
+	case created:
+		log.Warn("created a new master key; back it up, signing keys cannot be recovered without it", "path", path)
+	default:
+		log.Info("using the master key file", "path", path)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
@@ -276,6 +271,41 @@ func resolveMasterKey(cfg *Config, log *slog.Logger) error {
 		return errs.E(errs.Invalid, "the master key file %s is empty", path)
 	}
 	return nil
+}
+
+// createKeyFile creates path (0600) holding content unless it exists, and
+// says whether it did. The file appears whole or not at all: content goes to
+// a temporary file first, which is then hard-linked to path (link fails if
+// path exists). So of two replicas starting together on one data directory,
+// one creates the key and the other reads that same key, never a half-written
+// or empty file (as an O_EXCL create followed by a write would allow).
+func createKeyFile(path, content string) (bool, error) {
+	if _, err := os.Stat(path); err == nil {
+		return false, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".master.key-*") // mode 0600
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(content)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, err
+	}
+	switch err := os.Link(tmp.Name(), path); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrExist):
+		return false, nil
+	default:
+		return false, err
+	}
 }
 
 // masterKeySource names where the master key came from, for errors.
