@@ -103,6 +103,7 @@ func (s *server) createAward(c *fiber.Ctx) error {
 	if (req.Approve || req.Issue) && !me.Has(issuer.RoleApprover) {
 		return errs.F(errs.Forbidden, "/issue", "Approving or issuing in the same call needs a key with the approver role too.")
 	}
+	in.ToIssue = req.Issue // a refused issue must not leave the award behind
 	ctx := c.UserContext()
 	a, err := s.Issuer.CreateAward(ctx, me, in, strings.Clone(c.Get(HeaderIdempotencyKey)))
 	if err != nil {

@@ -26,6 +26,12 @@ type NewAward struct {
 	CreditsEarned      int    // 0 means all the achievement's credits
 	CompletedOn        time.Time
 	EvidenceURLs       []string
+	// ToIssue says the caller issues the award in the same request (create,
+	// approve and issue in one call): then CreateAward refuses, as IssueAward
+	// would, an achievement that cannot be issued, rather than leave a
+	// pending award behind a refused request. Not part of the request an
+	// Idempotency-Key identifies.
+	ToIssue bool `json:"-"`
 }
 
 var (
@@ -65,6 +71,15 @@ func (s *Service) CreateAward(ctx context.Context, actor Actor, in NewAward, ide
 	a, err := s.validateAward(in, ach)
 	if err != nil {
 		return nil, err
+	}
+	if in.ToIssue {
+		p, err := s.store.Provider(ctx, actor.ProviderID)
+		if err != nil {
+			return nil, err
+		}
+		if err := issuable(p, ach, s.now()); err != nil {
+			return nil, err
+		}
 	}
 	if a.ID, err = s.newID(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/credential/dataintegrity"
@@ -62,13 +63,8 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 		return nil, err
 	}
 	now := s.now()
-	switch {
-	case ach.ApprovalStatus != ApprovalApproved:
-		return nil, errs.F(errs.Conflict, "/achievement/approvalStatus", "the micro-credential %s is %s, not approved: it cannot be awarded", ach.NZQARef, ach.ApprovalStatus)
-	case ach.NextReviewOn != nil && ach.NextReviewOn.Before(now.Truncate(24*60*60*1e9)):
-		return nil, errs.F(errs.Conflict, "/achievement/nextReviewOn", "the micro-credential %s was due for review on %s: it cannot be awarded until it is reviewed", ach.NZQARef, ach.NextReviewOn.Format("2006-01-02"))
-	case !slices.Contains(ach.AccreditedProviders, p.ID):
-		return nil, errs.F(errs.Forbidden, "/achievement/accreditedProviders", "%s is not accredited to deliver the micro-credential %s", p.Name, ach.NZQARef)
+	if err := issuable(p, ach, now); err != nil {
+		return nil, err
 	}
 	diSigner, err := s.activeSigner(ctx, s.store, p, PurposeDI)
 	if err != nil {
@@ -123,6 +119,21 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 		return nil, err
 	}
 	return &Issued{Award: &issued, URL: url}, nil
+}
+
+// issuable is the rule of what may be issued: an approved achievement
+// version whose next review date has not passed, by a provider accredited to
+// deliver it.
+func issuable(p *Provider, ach *Achievement, now time.Time) error {
+	switch {
+	case ach.ApprovalStatus != ApprovalApproved:
+		return errs.F(errs.Conflict, "/achievement/approvalStatus", "the micro-credential %s is %s, not approved: it cannot be awarded", ach.NZQARef, ach.ApprovalStatus)
+	case ach.NextReviewOn != nil && ach.NextReviewOn.Before(now.Truncate(24*time.Hour)):
+		return errs.F(errs.Conflict, "/achievement/nextReviewOn", "the micro-credential %s was due for review on %s: it cannot be awarded until it is reviewed", ach.NZQARef, ach.NextReviewOn.Format("2006-01-02"))
+	case !slices.Contains(ach.AccreditedProviders, p.ID):
+		return errs.F(errs.Forbidden, "/achievement/accreditedProviders", "%s is not accredited to deliver the micro-credential %s", p.Name, ach.NZQARef)
+	}
+	return nil
 }
 
 // buildCredential maps the award onto the unsigned OB 3.0 credential.

@@ -192,6 +192,18 @@ func TestIssuePreconditions(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// Created to be issued at once (the combined API call): the same
+				// refusal up front, and no award left behind.
+				before, _ := e.svc.ListAwards(ctx, pr.admin, issuer.AwardFilter{Limit: 1000})
+				toIssue := sampleAward(ach.ID)
+				toIssue.ToIssue = true
+				_, err = e.svc.CreateAward(ctx, pr.assessor, toIssue, "")
+				if errs.ErrorCode(err) != tc.code || errs.ErrorField(err) != tc.field {
+					t.Fatalf("CreateAward to issue: got %v, want %q at %q", err, tc.code, tc.field)
+				}
+				if after, _ := e.svc.ListAwards(ctx, pr.admin, issuer.AwardFilter{Limit: 1000}); err != nil && len(after) != len(before) {
+					t.Fatalf("a refused CreateAward left an award: %d → %d", len(before), len(after))
+				}
 				aw, err := e.svc.CreateAward(ctx, pr.assessor, sampleAward(ach.ID), "")
 				if err != nil {
 					t.Fatal(err)
