@@ -12,16 +12,6 @@ import (
 // canonicalizer runs RDFC-1.0 for one Sign or Verify call.
 type canonicalizer struct{ c *jsonld.Canonicalizer }
 
-// strictCanonicalizer is the one-pass "undefined terms + canonicalize"
-// method the jsonld package is adding. It is looked up dynamically so this
-// package uses it as soon as it exists without a lock-step change.
-type strictCanonicalizer interface {
-	CanonicalizeStrict(doc any) ([]byte, error)
-}
-
-// termChecker is the stand-alone undefined-term check of the jsonld package.
-type termChecker interface{ CheckTerms(doc any) error }
-
 func newCanonicalizer(c *jsonld.Canonicalizer) canonicalizer {
 	if c == nil {
 		c = defaultCanonicalizer
@@ -37,16 +27,10 @@ var defaultCanonicalizer = jsonld.New(nil)
 // Model 2.0, §4.1 "Getting Started": undefined terms are an error). Errors
 // are *errs.Error (Invalid, Unsupported).
 func (c canonicalizer) document(doc any) ([]byte, error) {
-	var x any = c.c
-	if s, ok := x.(strictCanonicalizer); ok {
-		return s.CanonicalizeStrict(doc)
-	}
-	if tc, ok := x.(termChecker); ok {
-		if err := tc.CheckTerms(doc); err != nil {
-			return nil, err
-		}
-	}
-	return c.c.Canonicalize(doc)
+	// Only the strict path: json-gold's Normalize (Canonicalize) drops
+	// undefined terms even in SafeMode and misplaces a VC 2.0
+	// presentation's credentials (credential/jsonld NOTES, finding 7).
+	return c.c.CanonicalizeStrict(doc)
 }
 
 // proofConfig canonicalizes a proof configuration (EdDSA Cryptosuites 1.0,

@@ -343,4 +343,8 @@ func TestVC11AndUndefinedTerms(t *testing.T) {
 	wantCode(t, err, errs.Invalid, "/credentialSubject/nsn")
 	_, err = Sign(context.Background(), bytes.Replace(readFile(t, "testdata/nz-microcredential.json"), []byte(`"creditsEarned": 15,`), []byte(`"creditsEarned": 15, "nsn": "123456789",`), 1), priv, SignOptions{VerificationMethod: vm})
 	wantCode(t, err, errs.Invalid, "/credentialSubject/nsn")
+	// An undefined type value would be a relative IRI in json-gold's
+	// output; Sign refuses it and names it.
+	_, err = Sign(context.Background(), bytes.Replace(readFile(t, "testdata/nz-microcredential.json"), []byte(`"OpenBadgeCredential"]`), []byte(`"OpenBadgeCredential", "MicroCredentialAward"]`), 1), priv, SignOptions{VerificationMethod: vm})
+	wantCode(t, err, errs.Invalid, "/type/2")
 }

@@ -254,3 +254,63 @@ func TestEmployVector(t *testing.T) {
 	_, err = newCanonicalizer(nil).proofConfig(cfg, 5, "/proof")
 	wantCode(t, err, errs.Unsupported, "")
 }
+
+// TestEd25519Signature2020Tamper changes the W3C Ed25519Signature2020
+// vector one value at a time: the legacy suite must fail exactly like
+// eddsa-rdfc-2022 does (bad signature at proofValue, or the member named).
+func TestEd25519Signature2020Tamper(t *testing.T) {
+	signed := readFile(t, "testdata/Ed25519Signature2020/signedEdSig.json")
+	const pv = "z57Mm1vboMtZiCyJ4aReZsv8co4Re64Y8GEjL1ZARzMbXZgkARFLqFs1P345NpPGG2hgCrS4nNdvJhpwnrNyG3kEF"
+	other := testKey("someone else").Public().(ed25519.PublicKey)
+	otherVM := didKeyVM(other)
+	tests := map[string]struct {
+		old, new string
+		code     errs.Code // "" = verified
+		field    string
+	}{
+		"ok/untouched":               {},
+		"error/subject value":        {old: `"The School of Examples"`, new: `"The School of Samples"`, code: errs.Invalid, field: "/proof/proofValue"},
+		"error/subject id":           {old: `"did:example:abcdefgh"`, new: `"did:example:abcdefgi"`, code: errs.Invalid, field: "/proof/proofValue"},
+		"error/issuer":               {old: `"https://vc.example/issuers/5678"`, new: `"https://vc.example/issuers/5679"`, code: errs.Invalid, field: "/proof/proofValue"},
+		"error/validFrom":            {old: `"2023-01-01T00:00:00Z"`, new: `"2023-01-02T00:00:00Z"`, code: errs.Invalid, field: "/proof/proofValue"},
+		"error/type added":           {old: `"AlumniCredential"`, new: `"AlumniCredential", "ExampleDegreeCredential"`, code: errs.Invalid, field: "/proof/proofValue"},
+		"error/proof created":        {old: `"2023-02-24T23:36:38Z"`, new: `"2023-02-24T23:36:39Z"`, code: errs.Invalid, field: "/proof/proofValue"},
+		"error/proof purpose":        {old: `"proofPurpose": "assertionMethod"`, new: `"proofPurpose": "authentication"`, code: errs.Invalid, field: "/proof/proofPurpose"},
+		"error/proof by another key": {old: `"did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"`, new: `"` + otherVM + `"`, code: errs.Invalid, field: "/proof/proofValue"},
+		"error/proofValue changed":   {old: pv, new: pv[:20] + flip(pv[20]) + pv[21:], code: errs.Invalid, field: "/proof/proofValue"},
+		"error/proofValue truncated": {old: pv, new: pv[:60], code: errs.Invalid, field: "/proof/proofValue"},
+		"error/cryptosuite added":    {old: `"type": "Ed25519Signature2020",`, new: `"type": "Ed25519Signature2020", "cryptosuite": "eddsa-rdfc-2022",`, code: errs.Invalid, field: "/proof/cryptosuite"},
+		"error/suite context removed": {old: `,
+    "https://w3id.org/security/suites/ed25519-2020/v1"`, new: ``, code: errs.Invalid, field: "/proof/proofValue"}, // credentials/v2's @vocab still defines the terms, differently
+		"error/re-typed as Data Integrity": {old: `"type": "Ed25519Signature2020",`, new: `"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",`, code: errs.Invalid, field: "/proof/proofValue"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			doc := signed
+			if tc.old != "" {
+				doc = bytes.Replace(signed, []byte(tc.old), []byte(tc.new), 1)
+				if bytes.Equal(doc, signed) {
+					t.Fatal("mutation did not apply")
+				}
+			}
+			results, err := Verify(context.Background(), doc, VerifyOptions{Resolver: didKeyResolver{}})
+			if err != nil {
+				t.Fatalf("document error: %v", err)
+			}
+			if len(results) != 1 {
+				t.Fatalf("%d results", len(results))
+			}
+			r := results[0]
+			if tc.code == "" {
+				if !r.Verified || r.Type != TypeEd25519Signature2020 {
+					t.Fatalf("want verified Ed25519Signature2020, got %+v", r)
+				}
+				return
+			}
+			if r.Verified {
+				t.Fatal("tampered document verified")
+			}
+			wantCode(t, r.Err, tc.code, tc.field)
+		})
+	}
+}
