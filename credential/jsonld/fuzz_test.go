@@ -52,12 +52,34 @@ func FuzzCanonicalizeStrict(f *testing.F) {
 		if err != nil {
 			t.Fatalf("strict accepted what json-gold refuses: %v", err)
 		}
-		if !bytes.Equal(got, want) && bytes.Contains(data, []byte("VerifiablePresentation")) {
-			// A presentation nested below the top: no composed reference.
-			t.Skip("nested presentation")
+		if !bytes.Equal(got, want) && nestedCredentials(doc, 0) {
+			// verifiableCredential below the top (a nested presentation):
+			// json-gold loses its @graph container there too, and there is
+			// no composed reference for it. Any other difference fails.
+			t.Skip("nested verifiableCredential: json-gold is wrong there (NOTES-canon finding 7)")
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("strict and json-gold differ\n got: %s\nwant: %s", got, want)
 		}
 	})
+}
+
+// nestedCredentials reports whether a verifiableCredential member occurs
+// in v below the top-level object (depth > 0).
+func nestedCredentials(v any, depth int) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if (k == "verifiableCredential" && depth > 0) || nestedCredentials(e, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if nestedCredentials(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -326,3 +326,50 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestJSONGoldTraps pins the two json-gold 0.9 behaviours issue 3 warns
+// about, so that a json-gold upgrade that changes them is noticed, and
+// checks tohu's strict path refuses what json-gold lets through:
+//   - Normalize ignores SafeMode (it builds its own toRDF options), so an
+//     undefined property is dropped from the signed graph without error;
+//   - an undefined type value comes out as a relative IRI (<Foo>).
+func TestJSONGoldTraps(t *testing.T) {
+	withColour := fmtOB("", "", "", `, "colour": "blue"`)
+	withFoo := strings.Replace(fmtOB("", "", "", ""), `"OpenBadgeCredential"]`, `"OpenBadgeCredential", "Foo"]`, 1)
+	opts := ld.NewJsonLdOptions("")
+	opts.Format = "application/n-quads"
+	opts.ProcessingMode = ld.JsonLd_1_1
+	opts.DocumentLoader = contexts.Default()
+	opts.Algorithm = ld.AlgorithmURDNA2015
+	opts.SafeMode = true
+
+	// Expand honours SafeMode...
+	if _, err := ld.NewJsonLdProcessor().Expand(parseJSON(t, withColour), opts); err == nil {
+		t.Error("json-gold Expand in SafeMode accepted an undefined property")
+	}
+	// ...Normalize does not: the property is silently gone.
+	out, err := ld.NewJsonLdProcessor().Normalize(parseJSON(t, withColour), opts)
+	if err != nil {
+		t.Fatalf("json-gold Normalize now refuses an undefined property in SafeMode (%v): the trap is gone, revisit", err)
+	}
+	if strings.Contains(out.(string), "blue") {
+		t.Fatal("json-gold Normalize now keeps the undefined property")
+	}
+	out, err = ld.NewJsonLdProcessor().Normalize(parseJSON(t, withFoo), opts)
+	if err != nil || !strings.Contains(out.(string), "> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <Foo> .") {
+		t.Fatalf("json-gold no longer turns an undefined type into a relative IRI (err %v):\n%v", err, out)
+	}
+
+	c := jsonld.New(nil)
+	for name, tc := range map[string]struct{ doc, field, names string }{
+		"error/undefined property": {withColour, "/colour", "colour"},
+		"error/undefined type":     {withFoo, "/type/2", "Foo"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := c.CanonicalizeStrict(parseJSON(t, tc.doc))
+			if errs.ErrorCode(err) != errs.Invalid || errs.ErrorField(err) != tc.field || !strings.Contains(errs.ErrorMessage(err), tc.names) {
+				t.Fatalf("CanonicalizeStrict err = %v (field %q), want Invalid at %s naming %s", err, errs.ErrorField(err), tc.field, tc.names)
+			}
+		})
+	}
+}
