@@ -33,8 +33,7 @@ func TestPinnedHashes(t *testing.T) {
 // TestSharedManifestAgrees checks our table against the project's shared
 // MANIFEST.md, so a context cannot drift from what the spec folder pins.
 func TestSharedManifestAgrees(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "spec", "MANIFEST.md")
-	f, err := os.Open(path)
+	f, err := os.Open(sharedManifest())
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("shared manifest missing in CI: %v", err)
@@ -66,6 +65,32 @@ func TestSharedManifestAgrees(t *testing.T) {
 			t.Errorf("%s: shared manifest says %s, ours %s", p.File, want, p.SHA256)
 		}
 	}
+}
+
+// sharedManifest finds shared/spec/MANIFEST.md beside the repository: next
+// to the main checkout (/work/main → /work/shared) or, from a git worktree
+// deeper down (/work/wt/NAME), in a directory further up.
+func sharedManifest() string {
+	rel := filepath.Join("shared", "spec", "MANIFEST.md")
+	dir, err := filepath.Abs("..") // the repository root
+	if err != nil {
+		return rel
+	}
+	for {
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return rel
+		}
+		dir = parent
+		if p := filepath.Join(dir, rel); fileExists(p) {
+			return p
+		}
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func TestLoader(t *testing.T) {
