@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,14 @@ func TestCLI(t *testing.T) {
 	tampered := writeFile(t, dir, "tampered.json", strings.Replace(di.stdout, "Everyday", "Fluent", 1))
 	undefined := writeFile(t, dir, "undef.json", strings.Replace(unsignedOB, `"name": "Kura Test"`, `"name": "Kura Test", "motto": "Ako"`, 1))
 	garbage := writeFile(t, dir, "garbage.json", "{not json")
+	exp := runCLI(t, strings.Replace(unsignedOB, `"validFrom": "2025-03-01T00:00:00Z"`, `"validFrom": "2025-03-01T00:00:00Z", "validUntil": "2026-01-01T00:00:00Z"`, 1), "sign", "--key", key, "-")
+	if exp.code != 0 {
+		t.Fatalf("sign expired: %+v", exp)
+	}
+	expired := writeFile(t, dir, "expired.json", exp.stdout)
+	notVC := writeFile(t, dir, "notvc.json", `{"kia": "ora"}`)
+	empty := writeFile(t, dir, "empty.json", "")
+	badJWT := writeFile(t, dir, "bad.jwt", "eyJhbGciOiJFZERTQSJ9.!!!.AAAA")
 	badKey := writeFile(t, dir, "badkey.json", `{"type":"ed25519"}`)
 
 	tests := map[string]struct {
@@ -103,6 +112,13 @@ func TestCLI(t *testing.T) {
 		"ok/version":                    {args: []string{"version"}, code: 0, stdout: "tohu "},
 		"ok/help":                       {args: []string{"help"}, code: 0, stderr: "usage:"},
 		"error/verify tampered":         {args: []string{"verify", "--offline", tampered}, code: 1, stdout: "NOT VERIFIED"},
+		"error/verify expired":          {args: []string{"verify", "--offline", expired}, code: 1, stdout: "EXPIRED"},
+		"error/verify expired --json":   {args: []string{"verify", "--json", "--offline", expired}, code: 1, stdout: `"result": "expired"`},
+		"error/verify unsigned":         {args: []string{"verify", "--offline", cred}, code: 1, stdout: "NOT VERIFIED"},
+		"error/verify not a credential": {args: []string{"verify", notVC}, code: 2, stderr: "not a verifiable credential"},
+		"error/verify empty file":       {args: []string{"verify", empty}, code: 2, stderr: "empty"},
+		"error/verify bad JWT":          {args: []string{"verify", badJWT}, code: 2, stderr: "JWT"},
+		"error/verify garbage --json":   {args: []string{"verify", "--json", garbage}, code: 2, stdout: `"code": "format.bad_json"`, stderr: "not valid JSON"},
 		"error/verify missing file":     {args: []string{"verify", filepath.Join(dir, "nope.json")}, code: 2, stderr: "no such file"},
 		"error/verify garbage":          {args: []string{"verify", garbage}, code: 2, stderr: "not valid JSON"},
 		"error/verify two files":        {args: []string{"verify", signed, signed}, code: 2, stderr: "exactly one file"},
@@ -127,10 +143,23 @@ func TestCLI(t *testing.T) {
 			if r.code != tc.code || !strings.Contains(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
 				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", r.code, tc.code, r.stdout, r.stderr)
 			}
-			if tc.code == 2 && tc.stderr != "" && strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 && !strings.Contains(tc.stderr, "usage") {
-				t.Errorf("error is not one line (plus usage): %q", r.stderr)
+			if tc.code == 2 && tc.stderr != "usage:" {
+				oneLineError(t, r.stderr)
+				if r.stdout != "" && !slices.Contains(tc.args, "--json") {
+					t.Errorf("exit 2 printed to stdout: %q", r.stdout)
+				}
 			}
 		})
+	}
+}
+
+// oneLineError checks the CLI's error form for exit 2: one line "tohu:
+// what is wrong", optionally followed by one "usage:" line, and no report.
+func oneLineError(t *testing.T, stderr string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	if !strings.HasPrefix(lines[0], "tohu: ") || len(lines) > 2 || (len(lines) == 2 && !strings.HasPrefix(lines[1], "usage: tohu ")) {
+		t.Errorf("error is not one line (plus usage): %q", stderr)
 	}
 }
 
@@ -195,5 +224,80 @@ func TestBinary(t *testing.T) {
 	tampered := strings.Replace(signed, "Passed the oral", "Failed the oral", 1)
 	if code, out := run(tampered, "verify", "--offline", "-"); code != 1 || !strings.Contains(out, "proof.") && !strings.Contains(out, "FAILED") {
 		t.Fatalf("verify tampered: %d %s", code, out)
+	}
+}
+
+// TestKeysNewTypes: every key type tohu offers is written 0600 with the
+// DID and verification method it prints, and signs what tohu verifies:
+// did:key issuers verify offline in every format their key allows; a
+// did:web issuer is the key's DID in the signed credential, and offline
+// (nothing fetched) its key cannot be checked, which is not "verified".
+func TestKeysNewTypes(t *testing.T) {
+	dir := t.TempDir()
+	cred := writeFile(t, dir, "cred.json", unsignedOB)
+	tests := map[string]struct {
+		args    []string
+		didPfx  string
+		formats map[string]int // sign --format → verify --offline exit code (2: sign refuses)
+	}{
+		"ok/ed25519 did:key": {args: []string{"--type", "ed25519"}, didPfx: "did:key:z6Mk", formats: map[string]int{"di": 0, "jwt": 0, "ob-jwt": 0}},
+		"ok/p256 did:key":    {args: []string{"--type", "p256"}, didPfx: "did:key:zDn", formats: map[string]int{"di": 2, "jwt": 0, "ob-jwt": 0}},
+		"ok/p384 did:key":    {args: []string{"--type", "p384"}, didPfx: "did:key:z82", formats: map[string]int{"jwt": 0}},
+		"ok/rsa did:web":     {args: []string{"--type", "rsa", "--did-web", "https://kura.example.nz/issuers/rsa"}, didPfx: "did:web:kura.example.nz:issuers:rsa", formats: map[string]int{"di": 2, "jwt": 1, "ob-jwt": 1}},
+		"ok/ed25519 did:web": {args: []string{"--did-web", "https://kura.example.nz/issuers/ed"}, didPfx: "did:web:kura.example.nz:issuers:ed", formats: map[string]int{"di": 1, "jwt": 1}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			key := filepath.Join(t.TempDir(), "key.json")
+			r := runCLI(t, "", append([]string{"keys", "new", "--out", key}, tc.args...)...)
+			if r.code != 0 {
+				t.Fatalf("keys new: %+v", r)
+			}
+			st, err := os.Stat(key)
+			if err != nil || st.Mode().Perm() != 0o600 {
+				t.Fatalf("key file mode %v (%v), want 0600", st.Mode().Perm(), err)
+			}
+			var kf struct{ DID, VerificationMethod, Controller string }
+			b, _ := os.ReadFile(key)
+			if err := json.Unmarshal(b, &kf); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(kf.DID, tc.didPfx) || !strings.HasPrefix(kf.VerificationMethod, kf.DID+"#") || kf.Controller != kf.DID {
+				t.Fatalf("key file records did %q, vm %q, controller %q", kf.DID, kf.VerificationMethod, kf.Controller)
+			}
+			if !strings.Contains(r.stdout, "did: "+kf.DID+"\n") || !strings.Contains(r.stdout, "verificationMethod: "+kf.VerificationMethod+"\n") {
+				t.Fatalf("printed %q, file has %s / %s", r.stdout, kf.DID, kf.VerificationMethod)
+			}
+			for format, want := range tc.formats {
+				s := runCLI(t, "", "sign", "--key", key, "--format", format, cred)
+				if want == 2 {
+					if s.code != 2 {
+						t.Fatalf("sign --format %s: %+v, want exit 2", format, s)
+					}
+					oneLineError(t, s.stderr)
+					continue
+				}
+				if s.code != 0 {
+					t.Fatalf("sign --format %s: %+v", format, s)
+				}
+				if format == "di" && !strings.Contains(s.stdout, `"verificationMethod": "`+kf.VerificationMethod+`"`) {
+					t.Errorf("proof does not name %s:\n%s", kf.VerificationMethod, s.stdout)
+				}
+				v := runCLI(t, s.stdout, "verify", "--offline", "--json", "-")
+				var rep struct {
+					Result string
+					Issuer struct{ ID string }
+				}
+				if err := json.Unmarshal([]byte(v.stdout), &rep); err != nil {
+					t.Fatalf("verify --json: %v\n%s", err, v.stdout)
+				}
+				if v.code != want || rep.Issuer.ID != kf.DID {
+					t.Fatalf("verify %s: exit %d (want %d), result %s, issuer %q (want %s)", format, v.code, want, rep.Result, rep.Issuer.ID, kf.DID)
+				}
+				if want == 1 && rep.Result != "could_not_check" {
+					t.Fatalf("offline did:web %s: result %s, want could_not_check", format, rep.Result)
+				}
+			}
+		})
 	}
 }

@@ -51,19 +51,25 @@ func cmdVerify(ctx context.Context, env *Env, args []string) error {
 		opts = append(opts, verifier.WithResolver(keys.NewResolver(keys.WithFetcher(f))), verifier.WithStatusFetcher(f))
 	}
 	rep := verifier.New(opts...).Verify(ctx, in)
+	format, _ := rep.Check(verifier.CheckFormat)
+	badFile := format.Status == verifier.Failed
 
 	if *asJSON {
+		// Machines get the report even for a bad file (its format check
+		// says why); the one-line error still goes to stderr.
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	} else {
+	} else if !badFile {
+		// For people, a file that is not a credential at all is only the
+		// one-line error: a report of one failed check would repeat it.
 		printReport(env.Stdout, rep, "")
 	}
-	if c, ok := rep.Check(verifier.CheckFormat); ok && c.Status == verifier.Failed {
-		return errs.E(errs.Invalid, "%s: %s", name(pos[0]), c.Message)
+	if badFile {
+		return errs.E(errs.Invalid, "%s: %s", name(pos[0]), format.Message)
 	}
 	if !rep.Verified() {
 		return errNotVerified
