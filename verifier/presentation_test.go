@@ -134,8 +134,14 @@ func (k *issuerKey) vpJWT(t *testing.T, vp []byte, nonce string) []byte {
 	t.Helper()
 	m := decode(t, vp)
 	m["nonce"] = nonce
-	payload := encode(t, m)
-	opts := (&gojose.SignerOptions{}).WithType("vp+jwt").WithHeader("kid", k.kf.VerificationMethod)
+	return k.rawJWT(t, "vp+jwt", encode(t, m))
+}
+
+// rawJWT signs payload as a compact JWS with k's Ed25519 key, typ and kid
+// set, for JWT forms jose.Sign does not produce.
+func (k *issuerKey) rawJWT(t *testing.T, typ string, payload []byte) []byte {
+	t.Helper()
+	opts := (&gojose.SignerOptions{}).WithType(gojose.ContentType(typ)).WithHeader("kid", k.kf.VerificationMethod)
 	s, err := gojose.NewSigner(gojose.SigningKey{Algorithm: gojose.EdDSA, Key: cryptosigner.Opaque(k.signer)}, opts)
 	if err != nil {
 		t.Fatal(err)

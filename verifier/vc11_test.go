@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	gojose "github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/cryptosigner"
-
 	"github.com/tohu-nz/tohu/credential/dataintegrity"
 	"github.com/tohu-nz/tohu/credential/jose"
 	"github.com/tohu-nz/tohu/keys"
@@ -47,20 +44,7 @@ func (k *issuerKey) vc11JWT(t *testing.T, doc []byte) []byte {
 	}
 	delete(vc["credentialSubject"].(map[string]any), "id")
 	payload["vc"] = vc
-	opts := (&gojose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.kf.VerificationMethod)
-	s, err := gojose.NewSigner(gojose.SigningKey{Algorithm: gojose.EdDSA, Key: cryptosigner.Opaque(k.signer)}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jws, err := s.Sign(encode(t, payload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []byte(tok)
+	return k.rawJWT(t, "JWT", encode(t, payload))
 }
 
 // vp11 is a VC 1.1 presentation held by holder.
@@ -189,20 +173,7 @@ func TestPresentationDomain(t *testing.T) {
 			"id": "data:application/vc+jwt," + string(iss.signJWT(t, iss.unsigned(t, nil), jose.FormVCJOSE)),
 		}))
 		m["nonce"], m["aud"] = "n-1", aud
-		opts := (&gojose.SignerOptions{}).WithType("vp+jwt").WithHeader("kid", holder.kf.VerificationMethod)
-		s, err := gojose.NewSigner(gojose.SigningKey{Algorithm: gojose.EdDSA, Key: cryptosigner.Opaque(holder.signer)}, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		jws, err := s.Sign(encode(t, m))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := jws.CompactSerialize()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return []byte(tok)
+		return holder.rawJWT(t, "vp+jwt", encode(t, m))
 	}
 	tests := map[string]struct {
 		input  func(t *testing.T) []byte

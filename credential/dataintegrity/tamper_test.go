@@ -123,26 +123,34 @@ func TestVerifyTamper(t *testing.T) {
 			if opts.Resolver == nil {
 				opts.Resolver = didKeyResolver{}
 			}
-			results, err := Verify(context.Background(), doc, opts)
-			if err != nil {
-				t.Fatalf("document error: %v", err)
-			}
-			if len(results) != 1 {
-				t.Fatalf("%d results", len(results))
-			}
-			r := results[0]
-			if tc.code == "" {
-				if !r.Verified || r.Err != nil {
-					t.Fatalf("want verified, got %+v", r)
-				}
-				return
-			}
-			if r.Verified {
-				t.Fatalf("tampered document verified")
-			}
-			wantCode(t, r.Err, tc.code, tc.field)
+			oneProof(t, doc, opts, tc.code, tc.field)
 		})
 	}
+}
+
+// oneProof verifies doc, which has one proof, and checks the outcome:
+// verified when code is "", else failed with code at field.
+func oneProof(t *testing.T, doc []byte, opts VerifyOptions, code errs.Code, field string) ProofResult {
+	t.Helper()
+	results, err := Verify(context.Background(), doc, opts)
+	if err != nil {
+		t.Fatalf("document error: %v", err)
+	}
+	if len(results) != 1 {
+		t.Fatalf("%d results", len(results))
+	}
+	r := results[0]
+	if code == "" {
+		if !r.Verified || r.Err != nil {
+			t.Fatalf("want verified, got %+v", r)
+		}
+		return r
+	}
+	if r.Verified {
+		t.Fatalf("tampered document verified")
+	}
+	wantCode(t, r.Err, code, field)
+	return r
 }
 
 func flip(c byte) string {
