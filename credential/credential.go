@@ -103,6 +103,65 @@ func OBContexts(extensions bool) OneOrMany[ContextEntry] {
 	return ctx
 }
 
+// obExtensionTypes are the type names only contexts.OBExtensions defines,
+// and the members of a credential that carry them.
+var (
+	obExtensionTypes   = []string{SchemaValidatorType, "1EdTechRevocationList", "1EdTechCredentialRefresh"}
+	obExtensionMembers = []string{"credentialSchema", "credentialStatus", "refreshService"}
+)
+
+// AddOBExtensionsContext appends contexts.OBExtensions to doc's @context
+// (a decoded JSON credential) when its credentialSchema, credentialStatus or
+// refreshService uses a type that only that context defines and the
+// context is not listed yet. It reports whether it added it. Without the
+// context those types are undefined: json-gold would turn them into
+// relative IRIs, and tohu's term check refuses them.
+func AddOBExtensionsContext(doc map[string]any) bool {
+	uses := false
+	for _, m := range obExtensionMembers {
+		for _, obj := range objectsOf(doc[m]) {
+			for _, t := range typeNames(obj["type"]) {
+				uses = uses || slices.Contains(obExtensionTypes, t)
+			}
+		}
+	}
+	if !uses {
+		return false
+	}
+	switch c := doc["@context"].(type) {
+	case string:
+		if c == contexts.OBExtensions {
+			return false
+		}
+		doc["@context"] = []any{c, contexts.OBExtensions}
+	case []any:
+		if slices.Contains(c, any(contexts.OBExtensions)) {
+			return false
+		}
+		doc["@context"] = append(c, contexts.OBExtensions)
+	default:
+		return false // no usable @context: the term check names that
+	}
+	return true
+}
+
+// objectsOf returns v as a list of JSON objects (one object or an array).
+func objectsOf(v any) []map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		return []map[string]any{x}
+	case []any:
+		var out []map[string]any
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // ContextEntry is one @context entry: a URL, or an inline context object
 // (kept verbatim in Inline).
 type ContextEntry struct {

@@ -148,3 +148,33 @@ func TestParseCaseSensitive(t *testing.T) {
 		t.Errorf("round trip: %s", out)
 	}
 }
+
+func TestAddOBExtensionsContext(t *testing.T) {
+	v2, ob := "https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+	ext := "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+	schema := []any{map[string]any{"id": "https://example.org/s.json", "type": "1EdTechJsonSchemaValidator2019"}}
+	tests := map[string]struct {
+		doc     map[string]any
+		added   bool
+		wantCtx []any // nil: @context absent, left so
+	}{
+		"ok/schema validator type":  {doc: map[string]any{"@context": []any{v2, ob}, "credentialSchema": schema}, added: true, wantCtx: []any{v2, ob, ext}},
+		"ok/revocation list status": {doc: map[string]any{"@context": []any{v2, ob}, "credentialStatus": map[string]any{"id": "https://x.example/1", "type": "1EdTechRevocationList"}}, added: true, wantCtx: []any{v2, ob, ext}},
+		"ok/refresh in a type list": {doc: map[string]any{"@context": []any{v2, ob}, "refreshService": map[string]any{"id": "https://x.example/r", "type": []any{"1EdTechCredentialRefresh"}}}, added: true, wantCtx: []any{v2, ob, ext}},
+		"ok/string context":         {doc: map[string]any{"@context": v2, "credentialSchema": schema}, added: true, wantCtx: []any{v2, ext}},
+		"ok/already listed":         {doc: map[string]any{"@context": []any{v2, ob, ext}, "credentialSchema": schema}, wantCtx: []any{v2, ob, ext}},
+		"ok/not used":               {doc: map[string]any{"@context": []any{v2, ob}, "credentialStatus": map[string]any{"type": "BitstringStatusListEntry"}}, wantCtx: []any{v2, ob}},
+		"ok/type elsewhere ignored": {doc: map[string]any{"@context": []any{v2, ob}, "evidence": []any{map[string]any{"type": "1EdTechRevocationList"}}}, wantCtx: []any{v2, ob}},
+		"ok/no context left alone":  {doc: map[string]any{"credentialSchema": schema}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := credential.AddOBExtensionsContext(tc.doc); got != tc.added {
+				t.Fatalf("added = %v, want %v", got, tc.added)
+			}
+			if got := tc.doc["@context"]; tc.wantCtx != nil && !reflect.DeepEqual(got, tc.wantCtx) {
+				t.Fatalf("@context = %v, want %v", got, tc.wantCtx)
+			}
+		})
+	}
+}

@@ -11,8 +11,12 @@ import (
 
 	"github.com/tohu-nz/tohu/contexts"
 	"github.com/tohu-nz/tohu/credential"
+	"github.com/tohu-nz/tohu/credential/jsonld"
 	"github.com/tohu-nz/tohu/errs"
 )
+
+// terms is one canonicalizer for the builder tests' term checks.
+var terms = jsonld.New(nil)
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
@@ -236,6 +240,12 @@ func TestBuildAwardVariants(t *testing.T) {
 			}
 			if err := credential.ValidateSchema(b); err != nil {
 				t.Errorf("not schema-valid: %v", err)
+			}
+			// Every member the builder emits is defined by the contexts it
+			// lists (the OB extensions context for the schema type), so
+			// nothing falls outside the signature.
+			if err := terms.CheckTerms(decode(t, b)); err != nil {
+				t.Errorf("undefined term: %v", err)
 			}
 			tc.check(t, c)
 		})

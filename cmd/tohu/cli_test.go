@@ -153,6 +153,35 @@ func TestCLI(t *testing.T) {
 	}
 }
 
+// TestSignAddsOBExtensions: a credential that declares the OB JSON Schema
+// (1EdTechJsonSchemaValidator2019) without the OB extensions context, the
+// only one defining that type, is signed with the context added, and
+// verifies with its declared schema checked.
+func TestSignAddsOBExtensions(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key.json")
+	if r := runCLI(t, "", "keys", "new", "--out", key); r.code != 0 {
+		t.Fatalf("keys new: %+v", r)
+	}
+	in := strings.Replace(unsignedOB, `"validFrom"`, `"credentialSchema": [{"id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json", "type": "1EdTechJsonSchemaValidator2019"}],
+  "validFrom"`, 1)
+	s := runCLI(t, in, "sign", "--key", key, "-")
+	if s.code != 0 {
+		t.Fatalf("sign: %+v", s)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s.stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	if ctx := m["@context"].([]any); len(ctx) != 3 || ctx[2] != "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json" {
+		t.Fatalf("@context %v", ctx)
+	}
+	v := runCLI(t, s.stdout, "verify", "--offline", "-")
+	if v.code != 0 || !strings.Contains(v.stdout, "ok              schema") {
+		t.Fatalf("verify: %+v", v)
+	}
+}
+
 // oneLineError checks the CLI's error form for exit 2: one line "tohu:
 // what is wrong", optionally followed by one "usage:" line, and no report.
 func oneLineError(t *testing.T, stderr string) {

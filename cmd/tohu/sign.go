@@ -85,7 +85,8 @@ func cmdSign(ctx context.Context, env *Env, args []string) error {
 
 // prepareCredential turns the input into the document to sign: one JSON
 // object with no proof, its issuer id set to did (an issuer object keeps its
-// other members), every string NFC-normalised (so macrons are precomposed
+// other members), the OB extensions context added if its types are used,
+// every string NFC-normalised (so macrons are precomposed
 // and verify everywhere), and every term defined by a pinned context
 // (json-gold would drop an undefined term, leaving it outside the
 // signature).
@@ -108,6 +109,9 @@ func prepareCredential(in []byte, did, name string) ([]byte, error) {
 	default:
 		doc["issuer"] = did
 	}
+	// 1EdTech schema/status/refresh types are defined only by the OB
+	// extensions context; add it rather than refuse the credential.
+	credential.AddOBExtensionsContext(doc)
 	doc = credential.NFC(doc).(map[string]any)
 	if err := jsonld.New(nil).CheckTerms(doc); err != nil {
 		msg := errs.ErrorMessage(err)
