@@ -228,13 +228,23 @@ func BuildAward(mc MicroCredential, learner Learner, res AwardResult, issuer Pro
 // (NFC, the OB 3.0 schema), without decoding and encoding it once more. The
 // issuer signs these bytes.
 func BuildAwardJSON(mc MicroCredential, learner Learner, res AwardResult, issuer Profile, b Bounds, opts ...AwardOption) ([]byte, error) {
+	raw, _, err := BuildAwardDoc(mc, learner, res, issuer, b, opts...)
+	return raw, err
+}
+
+// BuildAwardDoc is BuildAwardJSON that also returns the credential as the
+// checks decoded it (encoding/json with UseNumber), for a signer that would
+// otherwise decode the same bytes again (dataintegrity.SignDecoded). doc is
+// nil when the bytes were re-encoded after the decoding (a string that was
+// not NFC); the caller must not change doc.
+func BuildAwardDoc(mc MicroCredential, learner Learner, res AwardResult, issuer Profile, b Bounds, opts ...AwardOption) (raw []byte, doc map[string]any, err error) {
 	cfg := awardConfig{now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	now := cfg.now().UTC().Truncate(time.Second)
 	if err := checkAward(mc, learner, res, issuer, b, now); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	earned := res.CreditsEarned
@@ -349,33 +359,35 @@ func BuildAwardJSON(mc MicroCredential, learner Learner, res AwardResult, issuer
 // (Marshal(Parse(b)) == b for what the builder encodes, tested), so these
 // are the bytes the slower path below gives. Otherwise the document is
 // normalised, validated, and re-encoded through the typed model as before.
-func finishAward(c *Credential) ([]byte, error) {
+func finishAward(c *Credential) ([]byte, map[string]any, error) {
 	raw, err := Marshal(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	v, err := decodeInstance(raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if isNFC(v) {
 		if err := validateAchievementCredential(v); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return raw, nil
+		doc, _ := v.(map[string]any) // a Credential encodes as an object
+		return raw, doc, nil
 	}
 	raw, err = NormalizeJSON(raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := ValidateSchema(raw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	nc, err := Parse(raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return Marshal(nc)
+	raw, err = Marshal(nc)
+	return raw, nil, err
 }
 
 // isNFC reports whether every string and member name in v (a decoded JSON

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -88,7 +90,51 @@ func TestBuildAwardJSONBytes(t *testing.T) {
 			if b, _ := credential.Marshal(c); !bytes.Equal(b, got) {
 				t.Errorf("Marshal(BuildAward) != BuildAwardJSON:\n%s\n%s", b, got)
 			}
+			signedFromDoc(t, name, got, mc, l, r, p)
 		})
+	}
+}
+
+// signedFromDoc: BuildAwardDoc gives BuildAwardJSON's bytes and, unless
+// they were re-encoded (decomposed input), their decoding; signing with
+// that decoding (dataintegrity.SignDecoded) gives byte for byte the proof
+// and document Sign gives from the bytes alone, and leaves it unchanged.
+func signedFromDoc(t *testing.T, name string, want []byte, mc credential.MicroCredential, l credential.Learner, r credential.AwardResult, p credential.Profile) {
+	t.Helper()
+	raw, doc, err := credential.BuildAwardDoc(mc, l, r, p, credential.DefaultBounds(), credential.WithClock(clock))
+	if err != nil || !bytes.Equal(raw, want) {
+		t.Fatalf("BuildAwardDoc = %s, %v; want BuildAwardJSON's bytes", raw, err)
+	}
+	if (doc == nil) != strings.HasPrefix(name, "decomposed") {
+		t.Fatalf("doc nil = %v: want a decoding exactly when the first encoding was kept", doc == nil)
+	}
+	if doc == nil {
+		return
+	}
+	fresh := func() map[string]any {
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		var m map[string]any
+		if err := d.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if !reflect.DeepEqual(doc, fresh()) {
+		t.Fatal("doc is not the decoding of the bytes")
+	}
+	_, priv, _ := ed25519.GenerateKey(nil)
+	opts := dataintegrity.SignOptions{VerificationMethod: "did:key:z6Mk#z6Mk", Created: issueTime}
+	a, err := dataintegrity.Sign(context.Background(), raw, priv, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := dataintegrity.SignDecoded(context.Background(), raw, doc, priv, opts)
+	if err != nil || !bytes.Equal(a, b) {
+		t.Fatalf("SignDecoded differs from Sign (%v):\n%s\n%s", err, b, a)
+	}
+	if !reflect.DeepEqual(doc, fresh()) {
+		t.Fatal("signing changed doc")
 	}
 }
 

@@ -508,12 +508,12 @@ func (r *BulkRunner) prepare(ctx context.Context, row BulkRow) (*preparedRow, er
 		}
 	}
 	t0 := time.Now()
-	unsigned, err := r.s.buildCredential(jc.p, ach, a, url, idx)
+	unsigned, decoded, err := r.s.buildCredential(jc.p, ach, a, url, idx)
 	if err != nil {
 		return nil, err
 	}
 	t1 := time.Now()
-	di, err := dataintegrity.Sign(ctx, unsigned, jc.di, dataintegrity.SignOptions{VerificationMethod: jc.di.KeyID(), Created: now})
+	di, err := dataintegrity.SignDecoded(ctx, unsigned, decoded, jc.di, dataintegrity.SignOptions{VerificationMethod: jc.di.KeyID(), Created: now})
 	if err != nil {
 		return nil, err
 	}

@@ -89,11 +89,11 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 			}
 			idx[purpose] = i
 		}
-		unsigned, err := s.buildCredential(p, ach, &issued, url, idx)
+		unsigned, decoded, err := s.buildCredential(p, ach, &issued, url, idx)
 		if err != nil {
 			return err
 		}
-		di, err := dataintegrity.Sign(ctx, unsigned, diSigner, dataintegrity.SignOptions{VerificationMethod: diSigner.KeyID(), Created: now})
+		di, err := dataintegrity.SignDecoded(ctx, unsigned, decoded, diSigner, dataintegrity.SignOptions{VerificationMethod: diSigner.KeyID(), Created: now})
 		if err != nil {
 			return err
 		}
@@ -137,7 +137,10 @@ func issuable(p *Provider, ach *Achievement, now time.Time) error {
 }
 
 // buildCredential maps the award onto the unsigned OB 3.0 credential.
-func (s *Service) buildCredential(p *Provider, ach *Achievement, a *Award, url string, idx map[string]int) ([]byte, error) {
+//
+// The credential also comes back decoded (nil when it was re-encoded after
+// decoding), for dataintegrity.SignDecoded.
+func (s *Service) buildCredential(p *Provider, ach *Achievement, a *Award, url string, idx map[string]int) ([]byte, map[string]any, error) {
 	achURL := s.AchievementURL(ach.ID, ach.Version)
 	mc := credential.MicroCredential{
 		ID: achURL, Title: ach.Title, TitleMi: ach.TitleMi, NZQAReference: ach.NZQARef, Version: ach.NZQAVersion,
@@ -157,22 +160,23 @@ func (s *Service) buildCredential(p *Provider, ach *Achievement, a *Award, url s
 	status := s.statusEntry(p, StatusRevocation, idx[StatusRevocation])
 	// BuildAwardJSON: the bytes Marshal(BuildAward(...)) would give, without
 	// decoding and re-encoding the credential in between.
-	b, err := credential.BuildAwardJSON(mc, credential.Learner{Name: a.LearnerName, Email: a.LearnerEmail, DID: a.LearnerDID},
+	b, decoded, err := credential.BuildAwardDoc(mc, credential.Learner{Name: a.LearnerName, Email: a.LearnerEmail, DID: a.LearnerDID},
 		res, *s.profile(p), s.cfg.Bounds, credential.WithClock(s.cfg.Clock), credential.WithStatus(status))
 	if err != nil || p.StatusMode != StatusModeBoth {
-		return b, err
+		return b, decoded, err
 	}
 	// VC 2.0 §4.10: credentialStatus may be a list. The typed model holds
 	// one entry, so the array is written into the generic form.
 	doc, err := decodeGeneric(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	doc["credentialStatus"] = []any{status, s.statusEntry(p, StatusSuspension, idx[StatusSuspension])}
 	// The array breaks the OB 3.0 JSON Schema, so the credential must not
 	// declare it (a verifier holds a credential to the schema it declares).
 	delete(doc, "credentialSchema")
-	return marshalGeneric(doc)
+	b, err = marshalGeneric(doc)
+	return b, nil, err
 }
 
 // statusEntry is the BitstringStatusListEntry (BSL §2.1) for index i of the

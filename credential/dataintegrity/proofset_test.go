@@ -74,7 +74,7 @@ func TestProofSetAndChainVectors(t *testing.T) {
 				opts.PreviousProof = previous[0] // the public API
 				out, err = Sign(context.Background(), readFile(t, dir+st.in), st.key, opts)
 			} else {
-				out, err = sign(context.Background(), readFile(t, dir+st.in), st.key, opts, previous)
+				out, err = sign(context.Background(), readFile(t, dir+st.in), nil, st.key, opts, previous)
 			}
 			if err != nil {
 				t.Fatalf("Sign: %v", err)

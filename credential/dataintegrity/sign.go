@@ -96,17 +96,27 @@ func (p *proofJSON) members() map[string]any {
 // options are incomplete or name a missing previous proof; Conflict when ID
 // is already a proof's id; Unavailable when the signer fails.
 func Sign(ctx context.Context, doc []byte, signer crypto.Signer, opts SignOptions) ([]byte, error) {
+	return SignDecoded(ctx, doc, nil, signer, opts)
+}
+
+// SignDecoded is Sign for a caller that has decoded doc already, as
+// encoding/json does with UseNumber (map[string]any, []any, string,
+// json.Number, bool, nil): root must be exactly that decoding of doc, which
+// Sign would otherwise repeat (the issuer's builder decodes every
+// credential to check it against the schema). root is read, never changed.
+// A nil root means doc is decoded here, as by Sign.
+func SignDecoded(ctx context.Context, doc []byte, root map[string]any, signer crypto.Signer, opts SignOptions) ([]byte, error) {
 	var previous []string
 	if opts.PreviousProof != "" {
 		previous = []string{opts.PreviousProof}
 	}
-	return sign(ctx, doc, signer, opts, previous)
+	return sign(ctx, doc, root, signer, opts, previous)
 }
 
-// sign is Sign with any number of previous proofs (VC Data Integrity 1.0
-// allows previousProof to be a string or a list); opts.PreviousProof is
-// ignored in favour of previous.
-func sign(ctx context.Context, doc []byte, signer crypto.Signer, opts SignOptions, previous []string) ([]byte, error) {
+// sign is SignDecoded with any number of previous proofs (VC Data
+// Integrity 1.0 allows previousProof to be a string or a list);
+// opts.PreviousProof is ignored in favour of previous.
+func sign(ctx context.Context, doc []byte, root map[string]any, signer crypto.Signer, opts SignOptions, previous []string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errs.Wrap(err, errs.Unavailable, "signing was cancelled")
 	}
@@ -119,9 +129,13 @@ func sign(ctx context.Context, doc []byte, signer crypto.Signer, opts SignOption
 	if opts.VerificationMethod == "" {
 		return nil, errs.E(errs.Invalid, "the verification method is required")
 	}
-	root, err := decodeObject(doc)
-	if err != nil {
-		return nil, err
+	var err error
+	if root == nil {
+		if root, err = decodeObject(doc); err != nil {
+			return nil, err
+		}
+	} else if _, ok := root["@context"]; !ok {
+		return nil, errs.F(errs.Invalid, "/@context", "the document has no @context")
 	}
 	existing, _, err := proofObjects(root)
 	if err != nil {
