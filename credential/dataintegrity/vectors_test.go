@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/errs"
 )
 
@@ -298,5 +301,72 @@ func TestEd25519Signature2020Tamper(t *testing.T) {
 				t.Fatalf("proof type %q", r.Type)
 			}
 		})
+	}
+}
+
+// TestMacronVectorJSONLDJS: an NZ micro-credential with a te reo Māori
+// title (macrons) signed by Digital Bazaar's stack (jsonld.js, rdf-canonize,
+// eddsa-rdfc-2022-cryptosuite) with the W3C key pair at a fixed time; see
+// testdata/SOURCE.md. tohu must give the same canonical N-Quads for the
+// document and the proof configuration and the same proofValue byte for
+// byte, and accept the JavaScript-signed document. The same title written
+// with combining macrons (NFD) signs differently unless it is NFC-normalised
+// first, which is why tohu normalises before signing.
+func TestMacronVectorJSONLDJS(t *testing.T) {
+	dir := "testdata/nz-macrons/"
+	unsigned := readFile(t, dir+"unsigned.json")
+	jsSigned := readFile(t, dir+"signed-jsonld-js.json")
+	jsProof := decodeJSON(t, jsSigned)["proof"].(map[string]any)
+	priv := multikeySecret(t, w3cSecretMultibase, w3cPublicMultibase)
+	vm := didKeyVM(priv.Public().(ed25519.PublicKey))
+	created, err := time.Parse(time.RFC3339, jsProof["created"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCanonicalizer(nil)
+
+	canonDoc, err := c.document(decodeJSON(t, unsigned))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := readFile(t, dir+"canon-document.nq"); !bytes.Equal(canonDoc, want) {
+		t.Fatalf("canonical document differs from jsonld.js\n got: %s\nwant: %s", canonDoc, want)
+	}
+	if !bytes.Contains(canonDoc, []byte(`"Te Reo M`+"\u0101"+`ori: K`+"\u014d"+`rero Tuatahi"`)) {
+		t.Fatal("the title with precomposed macrons is not in the canonical document")
+	}
+	canonProof, err := c.proofConfig(proofConfigMap(jsProof, decodeJSON(t, unsigned)["@context"]), 5, "/proof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := readFile(t, dir+"canon-proof.nq"); !bytes.Equal(canonProof, want) {
+		t.Fatalf("canonical proof configuration differs from jsonld.js\n got: %s\nwant: %s", canonProof, want)
+	}
+
+	sign := func(t *testing.T, doc []byte) string {
+		out, err := Sign(context.Background(), doc, priv, SignOptions{VerificationMethod: vm, Created: created})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return decodeJSON(t, out)["proof"].(map[string]any)["proofValue"].(string)
+	}
+	if got := sign(t, unsigned); got != jsProof["proofValue"] {
+		t.Fatalf("proofValue %s, jsonld.js signed %s", got, jsProof["proofValue"])
+	}
+	oneProof(t, jsSigned, VerifyOptions{Resolver: didKeyResolver{}}, "", "")
+
+	nfd := []byte(norm.NFD.String(string(unsigned)))
+	if bytes.Equal(nfd, unsigned) {
+		t.Fatal("test setup: no macrons to decompose")
+	}
+	if got := sign(t, nfd); got == jsProof["proofValue"] {
+		t.Fatal("decomposed macrons signed like precomposed ones")
+	}
+	normalised, err := json.Marshal(credential.NFC(decodeJSON(t, nfd)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sign(t, normalised); got != jsProof["proofValue"] {
+		t.Fatalf("after NFC: proofValue %s, jsonld.js signed %s", got, jsProof["proofValue"])
 	}
 }
