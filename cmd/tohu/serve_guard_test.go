@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -249,6 +250,24 @@ func TestServeGuarantees(t *testing.T) {
 				t.Fatal("revocation bit not set in the served list")
 			}
 
+			// Key rotation: the old keys stay published, what they signed still
+			// verifies, and so does what the new keys sign.
+			didPath := "/issuers/" + s.slug + "/did.json"
+			keysBefore := len(asList(c.must(200, "GET", didPath, "", nil)["verificationMethod"]))
+			c.must(200, "POST", "/api/v1/signing-keys/rotate", s.adminTok, nil)
+			if n := len(asList(c.must(200, "GET", didPath, "", nil)["verificationMethod"])); n != 2*keysBefore {
+				t.Fatalf("after a rotation the DID document has %d keys, want %d (old ones kept)", n, 2*keysBefore)
+			}
+			verify("revoked") // genuine (old key), and revoked
+			fresh := c.must(201, "POST", "/api/v1/awards", s.issuerTok, map[string]any{
+				"achievementId": s.achID, "completedOn": "2026-03-14", "issue": true,
+				"learner": map[string]any{"name": "Rangi", "email": "rangi@example.nz"},
+			})
+			_, _, _, freshDI := c.call("GET", strings.TrimPrefix(fresh["credentialUrl"].(string), base), "", nil)
+			if _, _, m, raw := c.call("POST", "/credentials/verify", "", map[string]any{"verifiableCredential": json.RawMessage(freshDI)}); m["result"] != "verified" {
+				t.Fatalf("a credential signed after the rotation: %s", raw)
+			}
+
 			// Another tohu (its own base URL, also on loopback) must not fetch
 			// from this one: private addresses are refused except one's own.
 			fetchesBefore := strings.Count(logs.String(), `"route":"/issuers/:slug/did.json"`) + strings.Count(logs.String(), `"route":"/issuers/:slug/status/:purpose"`)
@@ -282,6 +301,34 @@ func TestServeGuarantees(t *testing.T) {
 			}
 			if code := stop2(); code != 0 {
 				t.Fatalf("exit %d:\n%s", code, logs2)
+			}
+
+			// API keys are kept only as hashes: no token in the database.
+			var stored string
+			if u := env["TOHU_DATABASE_URL"]; u != "" {
+				pg, err := sql.Open("pgx", u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = pg.QueryRow("SELECT coalesce(string_agg(k::text, ' '), '') FROM api_keys k").Scan(&stored)
+				pg.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				files, _ := filepath.Glob(filepath.Join(env["TOHU_DATA_DIR"], "tohu.db*"))
+				for _, f := range files {
+					b, _ := os.ReadFile(f)
+					stored += string(b)
+				}
+			}
+			if !strings.Contains(stored, s.adminTok[:len("tohu_")+12]) {
+				t.Fatalf("the stored data does not even hold the keys' lookup prefix: the check below proves nothing")
+			}
+			for _, tok := range []string{s.adminTok, s.issuerTok} {
+				if strings.Contains(stored, tok) || strings.Contains(stored, tok[len("tohu_")+12:]) {
+					t.Fatalf("an API token is stored in the clear")
+				}
 			}
 
 			// Logs: a request id on every request line; no secret anywhere.
@@ -352,4 +399,62 @@ func logLinesOf(l *logLines) []map[string]any {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]map[string]any(nil), l.lines...)
+}
+
+// TestReplicasStartTogether: on an empty database, two `tohu migrate` and
+// two `tohu serve` started at the same moment (as a rollout's migration Job
+// beside new replicas) all succeed; the schema ends at the latest version.
+// On SQLite the serves also share the data directory, so they race to
+// create the master key file as well.
+func TestReplicasStartTogether(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			env := map[string]string{"TOHU_ADDR": "127.0.0.1:0", "TOHU_DATA_DIR": t.TempDir(), "TOHU_LOG_LEVEL": "info"}
+			if db == "postgres" {
+				env["TOHU_DATABASE_URL"] = postgresTarget(t)
+			}
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			migrated := make([]string, 2)
+			codes := make([]int, 2)
+			for i := range 2 {
+				wg.Go(func() {
+					var out, errOut strings.Builder
+					<-start
+					codes[i] = runEnv(t.Context(), []string{"migrate"}, &Env{Getenv: envMap(env), Stdout: &out, Stderr: &errOut})
+					migrated[i] = out.String() + errOut.String()
+				})
+			}
+			bases := make([]string, 2)
+			for i := range 2 {
+				wg.Go(func() {
+					<-start
+					bases[i], _, _ = startServe(t, env)
+				})
+			}
+			close(start)
+			wg.Wait()
+			if t.Failed() {
+				t.FailNow()
+			}
+			want := ""
+			for i := range 2 {
+				if codes[i] != 0 || !strings.Contains(migrated[i], "at schema version ") {
+					t.Fatalf("migrate %d: exit %d: %s", i, codes[i], migrated[i])
+				}
+				v := migrated[i][strings.LastIndex(migrated[i], " ")+1:]
+				if want == "" {
+					want = v
+				}
+				if v != want {
+					t.Fatalf("migrations ended at %q and %q", want, v)
+				}
+			}
+			for _, b := range bases {
+				if code, body := get(t, http.DefaultClient, b+"/readyz"); code != 200 {
+					t.Fatalf("%s/readyz = %d: %s", b, code, body)
+				}
+			}
+		})
+	}
 }
