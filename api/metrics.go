@@ -32,7 +32,7 @@ type Metrics struct {
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	inFlight  prometheus.Gauge
-	issued    prometheus.Counter
+	issued    *prometheus.CounterVec
 	verified  *prometheus.CounterVec
 	status    *prometheus.CounterVec
 	signDur   *prometheus.HistogramVec
@@ -42,6 +42,18 @@ type Metrics struct {
 
 // unmatchedRoute labels requests no route handled (404s for random paths).
 const unmatchedRoute = "unmatched"
+
+// Label values of tohu_credentials_issued_total{source} and
+// tohu_credential_status_changes_total{action}.
+const (
+	sourceAward = "award"
+	sourceBulk  = "bulk"
+	sourceVCAPI = "vcapi"
+
+	actionRevoked    = "revoked"
+	actionSuspended  = "suspended"
+	actionReinstated = "reinstated"
+)
 
 // NewMetrics builds the metrics and registers them, with the Go runtime and
 // process collectors, in a fresh registry.
@@ -64,10 +76,10 @@ func NewMetrics() *Metrics {
 			Name: "tohu_http_requests_in_flight",
 			Help: "HTTP requests being answered now.",
 		}),
-		issued: prometheus.NewCounter(prometheus.CounterOpts{
+		issued: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tohu_credentials_issued_total",
-			Help: "Awards issued (each signed in both the embedded-proof and the JWT form).",
-		}),
+			Help: "Credentials issued, by source: award (an award issued through the API, signed in both the embedded-proof and the JWT form), bulk (a bulk job's row), vcapi (VC-API POST /credentials/issue).",
+		}, []string{"source"}),
 		verified: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tohu_credentials_verified_total",
 			Help: "Credentials and presentations verified, by result (verified, revoked, suspended, expired, not_yet_valid, not_verified, could_not_check).",
@@ -89,6 +101,14 @@ func NewMetrics() *Metrics {
 		jobs: &jobsGauge{desc: prometheus.NewDesc("tohu_jobs",
 			"Bulk jobs by state (queued, running, done, failed, cancelled), counted in the database at scrape time.",
 			[]string{"state"}, nil), set: map[string]float64{}},
+	}
+	// Every known label value starts at zero, so rate() and alerts work
+	// from the first scrape instead of from the first event.
+	for _, src := range []string{sourceAward, sourceBulk, sourceVCAPI} {
+		m.issued.WithLabelValues(src)
+	}
+	for _, action := range []string{actionRevoked, actionSuspended, actionReinstated} {
+		m.status.WithLabelValues(action)
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.issued, m.verified, m.status,
 		m.signDur, m.verifyDur, m.jobs,
@@ -183,14 +203,15 @@ func (g *jobsGauge) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// CredentialIssued counts one issued award. The API counts the awards it
-// issues itself; a background worker that calls the issuer directly (bulk)
-// calls this.
+// CredentialIssued counts one award issued by a bulk job
+// (tohu_credentials_issued_total{source="bulk"}). The API counts what it
+// issues itself; the bulk worker, which calls the issuer directly, calls
+// this once per issued row.
 func (m *Metrics) CredentialIssued() {
 	if m == nil {
 		return
 	}
-	m.issued.Inc()
+	m.issued.WithLabelValues(sourceBulk).Inc()
 }
 
 // ObserveSign records one signature's duration; see SignerObserver.
@@ -242,7 +263,8 @@ func (s *server) metrics(c *fiber.Ctx) error {
 
 // instrument wraps the dependencies whose calls are counted: the verifier
 // (results and durations) and the issuer (issued, revoked, suspended,
-// reinstated). A nil Metrics changes nothing.
+// reinstated — through the tohu API and through the VC-API). A nil Metrics
+// changes nothing.
 func instrument(d *Deps) {
 	m := d.Metrics
 	if m == nil {
@@ -288,21 +310,46 @@ type meteredIssuer struct {
 func (i meteredIssuer) IssueAward(ctx context.Context, actor issuer.Actor, id string) (*issuer.Issued, error) {
 	out, err := i.Issuer.IssueAward(ctx, actor, id)
 	if err == nil {
-		i.m.issued.Inc()
+		i.m.issued.WithLabelValues(sourceAward).Inc()
 	}
 	return out, err
 }
 
+func (i meteredIssuer) IssueRaw(ctx context.Context, actor issuer.Actor, credentialJSON []byte, opts issuer.RawOptions) (*issuer.RawIssued, error) {
+	out, err := i.Issuer.IssueRaw(ctx, actor, credentialJSON, opts)
+	if err == nil {
+		i.m.issued.WithLabelValues(sourceVCAPI).Inc()
+	}
+	return out, err
+}
+
+// UpdateCredentialStatus is VC-API POST /credentials/status: a revocation,
+// suspension or reinstatement like the tohu API's, counted the same way.
+func (i meteredIssuer) UpdateCredentialStatus(ctx context.Context, actor issuer.Actor, credentialID, purpose string, set bool, reason string) (issuer.AwardState, error) {
+	st, err := i.Issuer.UpdateCredentialStatus(ctx, actor, credentialID, purpose, set, reason)
+	if err == nil {
+		action := actionReinstated
+		switch {
+		case purpose == issuer.StatusRevocation:
+			action = actionRevoked
+		case set:
+			action = actionSuspended
+		}
+		i.m.status.WithLabelValues(action).Inc()
+	}
+	return st, err
+}
+
 func (i meteredIssuer) Revoke(ctx context.Context, actor issuer.Actor, id, reason string) (*issuer.Award, error) {
-	return i.count("revoked", i.Issuer.Revoke)(ctx, actor, id, reason)
+	return i.count(actionRevoked, i.Issuer.Revoke)(ctx, actor, id, reason)
 }
 
 func (i meteredIssuer) Suspend(ctx context.Context, actor issuer.Actor, id, reason string) (*issuer.Award, error) {
-	return i.count("suspended", i.Issuer.Suspend)(ctx, actor, id, reason)
+	return i.count(actionSuspended, i.Issuer.Suspend)(ctx, actor, id, reason)
 }
 
 func (i meteredIssuer) Reinstate(ctx context.Context, actor issuer.Actor, id, reason string) (*issuer.Award, error) {
-	return i.count("reinstated", i.Issuer.Reinstate)(ctx, actor, id, reason)
+	return i.count(actionReinstated, i.Issuer.Reinstate)(ctx, actor, id, reason)
 }
 
 func (i meteredIssuer) count(action string, f statusFunc) statusFunc {

@@ -186,3 +186,75 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestMetricsIssuer drives the real issuing service through both APIs and
+// checks the issued and status-change counters move by source and action:
+// an award issued through the tohu API, a credential through VC-API
+// /credentials/issue, and a suspension, reinstatement and revocation
+// through VC-API /credentials/status (which the tohu API's own routes
+// share counters with). A refused status change counts nothing.
+func TestMetricsIssuer(t *testing.T) {
+	e := newHostileEnv(t, "") // its fixtures issue two awards through the service, not the API
+	scrapeSeries := func() map[string]string {
+		r := e.send("GET", "/metrics", nil, nil)
+		if r.err != nil || r.status != 200 {
+			t.Fatalf("GET /metrics = %d %v", r.status, r.err)
+		}
+		out := map[string]string{}
+		for _, l := range strings.Split(string(r.body), "\n") {
+			if k, v, ok := strings.Cut(l, " "); ok && strings.HasPrefix(k, "tohu_credential") {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	// Every label value is there from the start, at zero.
+	start := scrapeSeries()
+	for _, k := range []string{`tohu_credentials_issued_total{source="award"}`, `tohu_credentials_issued_total{source="bulk"}`,
+		`tohu_credentials_issued_total{source="vcapi"}`, `tohu_credential_status_changes_total{action="revoked"}`,
+		`tohu_credential_status_changes_total{action="suspended"}`, `tohu_credential_status_changes_total{action="reinstated"}`} {
+		if start[k] != "0" {
+			t.Fatalf("%s = %q at start, want 0", k, start[k])
+		}
+	}
+
+	post := func(path string, body any, want int) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		r := e.send("POST", path, []string{"Authorization", "Bearer " + e.admin, "Content-Type", "application/json", "Accept", "application/json"}, b)
+		if r.err != nil || r.status != want {
+			t.Fatalf("POST %s = %d %v, want %d: %s", path, r.status, r.err, want, r.body)
+		}
+	}
+	post("/api/v1/awards", map[string]any{"achievementId": e.achID, "completedOn": "2026-03-14", "issue": true,
+		"learner": map[string]any{"name": "Hemi Metrics", "email": "hemi@example.nz"}}, 201)
+	post("/credentials/issue", map[string]any{"credential": map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"},
+		"type":              []any{"VerifiableCredential", "ExampleAlumniCredential"},
+		"issuer":            "did:example:ignored",
+		"credentialSubject": map[string]any{"id": "did:example:learner", "alumniOf": map[string]any{"name": "Te Kura ō Ōtautahi"}},
+	}}, 201)
+	status := func(purpose string, set bool, want int) {
+		t.Helper()
+		post("/credentials/status", map[string]any{"credentialId": e.issuedID, "reason": "metrics test",
+			"credentialStatus": []map[string]any{{"type": "BitstringStatusListEntry", "statusPurpose": purpose, "status": set}}}, want)
+	}
+	status("suspension", true, 200)
+	status("suspension", false, 200)
+	status("revocation", false, 400) // revocation cannot be cleared: refused, not counted
+	status("revocation", true, 200)
+
+	got := scrapeSeries()
+	for k, want := range map[string]string{
+		`tohu_credentials_issued_total{source="award"}`:             "1",
+		`tohu_credentials_issued_total{source="vcapi"}`:             "1",
+		`tohu_credentials_issued_total{source="bulk"}`:              "0",
+		`tohu_credential_status_changes_total{action="suspended"}`:  "1",
+		`tohu_credential_status_changes_total{action="reinstated"}`: "1",
+		`tohu_credential_status_changes_total{action="revoked"}`:    "1",
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %q, want %s", k, got[k], want)
+		}
+	}
+}

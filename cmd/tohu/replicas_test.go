@@ -382,7 +382,7 @@ func TestReplicas(t *testing.T) {
 	methodLabel := regexp.MustCompile(`method="([^"]*)"`)
 	for i, p := range replicas {
 		m := scrape(t, p.url())
-		issued += sum(m, "tohu_credentials_issued_total")
+		issued += sum(m, "tohu_credentials_issued_total", "source", "award")
 		posted += sum(m, "tohu_http_requests_total", "method", "POST", "route", "/api/v1/awards", "status", "201")
 		for k, v := range m {
 			if strings.Contains(k, "route=") && (idLabel.MatchString(k) || strings.Contains(k, ids[0])) {
