@@ -2,7 +2,11 @@ package verifier_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/json"
+	"hash"
 	"strings"
 	"testing"
 	"time"
@@ -363,6 +367,36 @@ func TestJWTSignatureMalformed(t *testing.T) {
 			}
 			if st, _ := checkStatus(r, verifier.CheckProof); st != verifier.Failed {
 				t.Fatalf("proof check %q, want failed\n%s", st, dump(r))
+			}
+		})
+	}
+}
+
+// TestJWTAlgorithmsRefused: alg none and HMAC (the key-confusion attack:
+// HS256 keyed with the issuer's public key) are never verified, whatever
+// the token carries; the proof check names the algorithm.
+func TestJWTAlgorithmsRefused(t *testing.T) {
+	k := newIssuerKey(t, keys.KindEd25519)
+	payload := strings.Split(string(k.signJWT(t, k.unsigned(t, nil), jose.FormVCJOSE)), ".")[1]
+	hmacJWT := func(alg string, h func() hash.Hash) string {
+		in := b64([]byte(`{"alg":"`+alg+`","typ":"vc+jwt","kid":"`+k.kf.VerificationMethod+`"}`)) + "." + payload
+		m := hmac.New(h, []byte(k.kf.PublicKeyMultibase))
+		m.Write([]byte(in))
+		return in + "." + b64(m.Sum(nil))
+	}
+	for name, tc := range map[string]struct{ tok, alg string }{
+		"error/alg none with a signature": {b64([]byte(`{"alg":"none","typ":"vc+jwt"}`)) + "." + payload + ".AAAA", "none"},
+		"error/HS256 with the public key": {hmacJWT("HS256", sha256.New), "HS256"},
+		"error/HS512 with the public key": {hmacJWT("HS512", sha512.New), "HS512"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newVerifier(nil).Verify(context.Background(), []byte(tc.tok))
+			c, _ := r.Check(verifier.CheckProof)
+			if r.Result != verifier.NotVerified || c.Status != verifier.Failed || c.Code != "proof.unsupported" {
+				t.Fatalf("result %s, proof %+v\n%s", r.Result, c, dump(r))
+			}
+			if !strings.Contains(c.Message, `"`+tc.alg+`"`) {
+				t.Errorf("proof message %q does not name %s", c.Message, tc.alg)
 			}
 		})
 	}
