@@ -364,20 +364,12 @@ func onlyTypeMismatch(e *jsonschema.ValidationError) bool {
 	return true
 }
 
-// pointerEscaper escapes one RFC 6901 reference token. Built once: a
-// strings.Replacer builds its tables on first use, and building one per
-// token was most of NormalizeJSON's time (it asks for a pointer per member).
-var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
-
 // pointer turns an instance location into an RFC 6901 JSON pointer.
 func pointer(loc []string) string {
 	var sb strings.Builder
 	for _, tok := range loc {
 		sb.WriteByte('/')
-		if strings.ContainsAny(tok, "~/") {
-			tok = pointerEscaper.Replace(tok)
-		}
-		sb.WriteString(tok)
+		sb.WriteString(errs.PointerToken(tok))
 	}
 	return sb.String()
 }

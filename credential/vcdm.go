@@ -219,7 +219,7 @@ func checkLanguageValue(v any, pointer, member string) error {
 					return invalid(pointer+"/"+k, "%s must be a string", k)
 				}
 			default:
-				return invalid(pointer+"/"+escapePointer(k), "a %s value object may hold only @value, @language and @direction", member)
+				return invalid(pointer+"/"+errs.PointerToken(k), "a %s value object may hold only @value, @language and @direction", member)
 			}
 		}
 		if d, ok := x["@direction"].(string); ok && d != "ltr" && d != "rtl" {
@@ -419,10 +419,6 @@ func checkRelatedResources(doc map[string]any) error {
 		}
 	}
 	return nil
-}
-
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 func jsonText(v any) string {

@@ -10,6 +10,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an error. The values are stable: they appear in problem
@@ -113,3 +114,12 @@ func ErrorMessage(err error) string {
 
 // Is reports whether err carries the given code.
 func Is(err error, code Code) bool { return err != nil && ErrorCode(err) == code }
+
+// PointerToken escapes a member name as one JSON pointer reference token
+// (RFC 6901 §3: "~" → "~0", "/" → "~1"), for building Field values.
+func PointerToken(name string) string {
+	if !strings.ContainsAny(name, "~/") {
+		return name
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
+}

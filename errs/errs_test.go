@@ -49,3 +49,11 @@ func TestUnwrapKeepsCause(t *testing.T) {
 		t.Fatal("the cause leaked into the safe message")
 	}
 }
+
+func TestPointerToken(t *testing.T) {
+	for in, want := range map[string]string{"name": "name", "a/b": "a~1b", "m~n": "m~0n", "~/": "~0~1", "": "", "ā/ō": "ā~1ō"} {
+		if got := errs.PointerToken(in); got != want {
+			t.Errorf("PointerToken(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +43,80 @@ func decodeObject(b []byte) (map[string]any, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errs.E(errs.Invalid, "there is more data after the JSON object")
 	}
+	if name, ptr, ok := duplicateMember(b); ok {
+		return nil, errs.F(errs.Invalid, ptr, "the member %q appears twice in one object (at %s), and JSON readers disagree on which value counts", name, ptr)
+	}
 	return doc, nil
+}
+
+// duplicateMember finds the first object member whose name repeats an
+// earlier member of the same object in b, which must be valid JSON, and
+// returns the name and its JSON pointer. encoding/json (and JSON.parse)
+// keep the last value, other readers the first: a credential showing one
+// name to a person while the proof was checked over another is a parser
+// differential, so the verifier refuses such input (I-JSON, RFC 7493 §2.3).
+func duplicateMember(b []byte) (name, pointer string, found bool) {
+	var stack []jsonFrame
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '{':
+			stack = append(stack, jsonFrame{object: true, wantKey: true})
+		case '[':
+			stack = append(stack, jsonFrame{})
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case ',':
+			if top := &stack[len(stack)-1]; top.object {
+				top.wantKey = true
+			} else {
+				top.index++
+			}
+		case '"':
+			j, escaped := i+1, false
+			for ; b[j] != '"'; j++ {
+				if b[j] == '\\' {
+					escaped = true
+					j++
+				}
+			}
+			if n := len(stack); n > 0 && stack[n-1].wantKey {
+				key := string(b[i+1 : j])
+				if escaped {
+					_ = json.Unmarshal(b[i:j+1], &key) // b is valid JSON
+				}
+				top := &stack[n-1]
+				if slices.Contains(top.keys, key) {
+					return key, framePointer(stack[:n-1]) + "/" + errs.PointerToken(key), true
+				}
+				top.keys = append(top.keys, key)
+				top.wantKey = false
+			}
+			i = j
+		}
+	}
+	return "", "", false
+}
+
+// jsonFrame is one open object or array in duplicateMember's scan.
+type jsonFrame struct {
+	object  bool
+	wantKey bool     // the next string is a member name
+	keys    []string // member names so far; the last is the current member
+	index   int      // current element of an array
+}
+
+// framePointer is the JSON pointer of the value the innermost frame is in.
+func framePointer(stack []jsonFrame) string {
+	var sb strings.Builder
+	for _, f := range stack {
+		sb.WriteByte('/')
+		if f.object {
+			sb.WriteString(errs.PointerToken(f.keys[len(f.keys)-1]))
+		} else {
+			sb.WriteString(strconv.Itoa(f.index))
+		}
+	}
+	return sb.String()
 }
 
 // jsonDepth returns the deepest nesting of b, ignoring brackets in strings.

@@ -88,6 +88,9 @@ func decodeSegment(seg, what string) (map[string]any, error) {
 	}
 	m, err := decodeObject(b)
 	if err != nil {
+		if errs.ErrorField(err) != "" { // a repeated member, named
+			return nil, errs.Wrap(err, errs.Invalid, "in its %s, %s", what, errs.ErrorMessage(err))
+		}
 		return nil, errs.Wrap(err, errs.Invalid, "its %s is not a JSON object", what)
 	}
 	return m, nil

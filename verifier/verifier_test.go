@@ -483,3 +483,63 @@ func TestProofSet(t *testing.T) {
 		t.Errorf("first proof controller %s, want %s", r.Proofs[0].Controller, k.kf.DID)
 	}
 }
+
+// TestDuplicateMembers: JSON that names a member twice in one object is
+// refused before anything is checked: readers differ on which value counts
+// (encoding/json and JSON.parse keep the last, others the first), so what a
+// person is shown could differ from what the proof was checked over. The
+// message names the member and where it is.
+func TestDuplicateMembers(t *testing.T) {
+	k := newIssuerKey(t, keys.KindEd25519)
+	signed := string(k.signDI(t, k.unsigned(t, nil)))
+	jwt := strings.Split(string(k.signJWT(t, k.unsigned(t, nil), jose.FormVCJOSE)), ".")
+	payload := string(mustB64(t, jwt[1]))
+	tests := map[string]struct {
+		old, new string // replaced once in signed
+		input    string // instead of old/new
+		code     string // format check code; "format.ok" = read fine
+		names    string
+	}{
+		"error/top-level member twice": {
+			old: `"description": "Awarded`, new: `"description": "Forged", "description": "Awarded`,
+			code: "format.bad_json", names: `"description" appears twice in one object (at /description)`,
+		},
+		"error/nested, spelt with an escape": {
+			old: `"creditsEarned": 15`, new: `"creditsEarned": 40, "credits\u0045arned": 15`,
+			code: "format.bad_json", names: "(at /credentialSubject/creditsEarned)",
+		},
+		"error/inside an array element": {
+			old: `"targetCode": "4"`, new: `"targetCode": "7", "targetCode": "4"`,
+			code: "format.bad_json", names: "(at /credentialSubject/achievement/alignment/0/targetCode)",
+		},
+		"error/in a JWT payload": {
+			input: jwt[0] + "." + b64([]byte(strings.Replace(payload, `"name":`, `"name": "Forged", "name":`, 1))) + "." + jwt[2],
+			code:  "format.bad_jwt", names: `"name" appears twice`,
+		},
+		"ok/duplicate only inside a string": {
+			old: `"narrative": "`, new: `"narrative": "\"name\": 1, \"name\": 2 `,
+			code: "format.ok",
+		},
+		"ok/same name in different objects": {code: "format.ok"},
+	}
+	v := newVerifier(nil)
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			in := tc.input
+			if in == "" {
+				in = strings.Replace(signed, tc.old, tc.new, 1)
+				if tc.old != "" && in == signed {
+					t.Fatal("mutation did not apply")
+				}
+			}
+			r := v.Verify(context.Background(), []byte(in))
+			c, _ := r.Check(verifier.CheckFormat)
+			if c.Code != tc.code || !strings.Contains(c.Message, tc.names) {
+				t.Fatalf("format %+v; want %s naming %s\n%s", c, tc.code, tc.names, dump(r))
+			}
+			if tc.code != "format.ok" && r.Result != verifier.NotVerified {
+				t.Fatalf("result %s", r.Result)
+			}
+		})
+	}
+}

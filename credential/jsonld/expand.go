@@ -57,10 +57,7 @@ func validLanguage(s string) bool {
 }
 
 func child(ptr, key string) string {
-	if strings.ContainsAny(key, "~/") {
-		key = strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
-	}
-	return ptr + "/" + key
+	return ptr + "/" + errs.PointerToken(key)
 }
 
 func index(ptr string, i int) string { return ptr + "/" + strconv.Itoa(i) }
