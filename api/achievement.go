@@ -140,6 +140,15 @@ func (s *server) updateAchievement(c *fiber.Ctx) error {
 	return c.JSON(s.achievementDTO(a))
 }
 
+// deleteAchievement is DELETE /api/v1/achievements/:id (admin): only while
+// nothing has been awarded (409 otherwise; withdraw it instead).
+func (s *server) deleteAchievement(c *fiber.Ctx) error {
+	if err := s.Issuer.DeleteAchievement(c.UserContext(), actor(c), strings.Clone(c.Params("id"))); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 // getAchievement is GET /api/v1/achievements/:id[?version=N] (any role).
 func (s *server) getAchievement(c *fiber.Ctx) error {
 	version := 0

@@ -51,6 +51,7 @@ type Issuer interface {
 
 	CreateAchievement(ctx context.Context, actor issuer.Actor, a issuer.Achievement) (*issuer.Achievement, error)
 	UpdateAchievement(ctx context.Context, actor issuer.Actor, a issuer.Achievement) (*issuer.Achievement, error)
+	DeleteAchievement(ctx context.Context, actor issuer.Actor, id string) error
 	GetAchievement(ctx context.Context, id string, version int) (*issuer.Achievement, error)
 	ListAchievements(ctx context.Context, actor issuer.Actor) ([]issuer.Achievement, error)
 

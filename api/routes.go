@@ -87,6 +87,7 @@ func (s *server) routes() []route {
 		{post, "/api/v1/achievements", keyed, roles(admin), iss, s.createAchievement},
 		{get, "/api/v1/achievements/:id", keyed, nil, iss, s.getAchievement},
 		{put, "/api/v1/achievements/:id", keyed, roles(admin), iss, s.updateAchievement},
+		{del, "/api/v1/achievements/:id", keyed, roles(admin), iss, s.deleteAchievement},
 		{get, "/api/v1/awards", keyed, nil, iss, s.listAwards},
 		{post, "/api/v1/awards", keyed, roles(assessor), iss, s.createAward},
 		{get, "/api/v1/awards/:id", keyed, nil, iss, s.getAward},

@@ -187,3 +187,28 @@ func (s *Service) ListAchievements(ctx context.Context, actor Actor) ([]Achievem
 	}
 	return s.store.Achievements(ctx, actor.ProviderID)
 }
+
+// DeleteAchievement deletes an achievement, every version, while no award
+// refers to it: a micro-credential entered by mistake. Once anything has
+// been awarded it must stay (issued credentials point at its versions), so
+// it is a Conflict at /approvalStatus: withdraw it instead. Needs the admin
+// role of the owning provider; NotFound for an unknown id.
+func (s *Service) DeleteAchievement(ctx context.Context, actor Actor, id string) error {
+	return s.store.WithTx(ctx, func(tx Store) error {
+		cur, err := tx.Achievement(ctx, id, 0)
+		if err != nil {
+			return err
+		}
+		if err := actor.require(RoleAdmin, cur.ProviderID); err != nil {
+			return err
+		}
+		if err := tx.DeleteAchievement(ctx, id); err != nil {
+			if errs.Is(err, errs.Conflict) {
+				return errs.F(errs.Conflict, "/approvalStatus", "the micro-credential %s has been awarded, so it cannot be deleted; set its approvalStatus to withdrawn instead", cur.NZQARef)
+			}
+			return err
+		}
+		return s.audit(ctx, tx, actor, cur.ProviderID, "achievement.delete", "achievement:"+id,
+			map[string]string{"nzqaRef": cur.NZQARef, "versions": strconv.Itoa(cur.Version)})
+	})
+}

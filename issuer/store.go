@@ -49,6 +49,9 @@ type Store interface {
 	Achievements(ctx context.Context, providerID string) ([]Achievement, error)
 	// AchievementInUse reports whether any award refers to version of id.
 	AchievementInUse(ctx context.Context, id string, version int) (bool, error)
+	// DeleteAchievement deletes every version of id: NotFound if there is
+	// none, Conflict if an award refers to any of them.
+	DeleteAchievement(ctx context.Context, id string) error
 
 	CreateAward(ctx context.Context, a *Award) error
 	Award(ctx context.Context, id string) (*Award, error)

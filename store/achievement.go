@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/tohu-nz/tohu/errs"
 	"github.com/tohu-nz/tohu/issuer"
@@ -123,4 +126,28 @@ func (db *DB) AchievementInUse(ctx context.Context, id string, version int) (boo
 	var n int64
 	err := db.read(ctx).Model(&awardRow{}).Where("achievement_id = ? AND achievement_version = ?", id, version).Limit(1).Count(&n).Error
 	return n > 0, translate(err, "awards")
+}
+
+// DeleteAchievement deletes every version of achievement id. Conflict when an
+// award refers to one of them (checked first for a clear message; the
+// awards' foreign key refuses it too, should one be created meanwhile).
+func (db *DB) DeleteAchievement(ctx context.Context, id string) error {
+	var n int64
+	if err := db.read(ctx).Model(&awardRow{}).Where("achievement_id = ?", id).Limit(1).Count(&n).Error; err != nil {
+		return translate(err, "awards")
+	}
+	if n > 0 {
+		return errs.E(errs.Conflict, "achievement %s has awards", id)
+	}
+	res := db.write(ctx).Where("id = ?", id).Delete(&achievementRow{})
+	if errors.Is(res.Error, gorm.ErrForeignKeyViolated) {
+		return errs.Wrap(res.Error, errs.Conflict, "achievement %s has awards", id)
+	}
+	if res.Error != nil {
+		return translate(res.Error, "achievement")
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "achievement not found")
+	}
+	return nil
 }

@@ -560,3 +560,62 @@ func TestDIDKeyProvider(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteAchievement: an achievement nothing was awarded for can be
+// deleted (every version, audited) by its provider's admin only; once an
+// award exists it is a Conflict and the achievement stays.
+func TestDeleteAchievement(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		pr := e.provider(t, "one", false)
+		other := e.provider(t, "two", false)
+		unused, _ := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		awarded, _ := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		if _, err := e.svc.CreateAward(ctx, pr.assessor, sampleAward(awarded.ID), ""); err != nil {
+			t.Fatal(err)
+		}
+		tests := map[string]struct {
+			actor issuer.Actor
+			id    string
+			code  errs.Code
+			field string
+		}{
+			"error/assessor":       {pr.assessor, unused.ID, errs.Forbidden, ""},
+			"error/other provider": {other.admin, unused.ID, errs.NotFound, ""},
+			"error/unknown":        {pr.admin, "nope", errs.NotFound, ""},
+			"error/awarded":        {pr.admin, awarded.ID, errs.Conflict, "/approvalStatus"},
+		}
+		for name, tc := range tests {
+			t.Run(name, func(t *testing.T) {
+				err := e.svc.DeleteAchievement(ctx, tc.actor, tc.id)
+				if errs.ErrorCode(err) != tc.code || errs.ErrorField(err) != tc.field {
+					t.Fatalf("got %v, want %q at %q", err, tc.code, tc.field)
+				}
+			})
+		}
+		for _, id := range []string{unused.ID, awarded.ID} {
+			if _, err := e.svc.GetAchievement(ctx, id, 0); err != nil {
+				t.Fatalf("a refused delete removed %s: %v", id, err)
+			}
+		}
+		// Two versions (the second made in place: nothing awarded), both go.
+		edit := *unused
+		edit.Title = "Renamed"
+		if _, err := e.svc.UpdateAchievement(ctx, pr.admin, edit); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.DeleteAchievement(ctx, pr.admin, unused.ID); err != nil {
+			t.Fatalf("delete: %v", err)
+		}
+		if _, err := e.svc.GetAchievement(ctx, unused.ID, 1); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("after delete: %v, want not found", err)
+		}
+		if ev, _ := e.svc.AuditEvents(ctx, pr.admin, pr.p.ID, 1); ev[0].Action != "achievement.delete" || ev[0].Subject != "achievement:"+unused.ID {
+			t.Fatalf("last audit event %+v", ev[0])
+		}
+		if err := e.svc.DeleteAchievement(ctx, pr.admin, unused.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("second delete: %v", err)
+		}
+	})
+}

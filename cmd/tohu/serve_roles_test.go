@@ -146,6 +146,10 @@ func testRoles(t *testing.T, c client) {
 			b["title"] = "Tiaki Wai II"
 			return fixture{"/api/v1/achievements/" + id, b, achState(id)}
 		}, 404},
+		{"DELETE", "/api/v1/achievements/:id", []string{"admin"}, 204, func() fixture {
+			id := c.must(201, "POST", "/api/v1/achievements", s.adminTok, newAchievement())["id"].(string)
+			return fixture{"/api/v1/achievements/" + id, nil, achState(id)}
+		}, 404},
 		{"GET", "/api/v1/awards", []string{"admin", "assessor", "approver", "viewer"}, 200, func() fixture { return fixture{"/api/v1/awards", nil, nil} }, 200},
 		{"POST", "/api/v1/awards", []string{"admin", "assessor"}, 201, func() fixture {
 			return fixture{"/api/v1/awards", map[string]any{"achievementId": ach0, "completedOn": "2026-03-14",
