@@ -3,7 +3,14 @@ package credential
 import (
 	"context"
 	"crypto"
+	"errors"
 )
+
+// ErrBadSignature is the cause (errors.Is) of every proof-suite error that
+// means the signature was checked and does not match: the document or proof
+// was changed, or another key signed it. Other failures (malformed proofs,
+// keys that cannot be found) have other causes.
+var ErrBadSignature = errors.New("signature does not verify")
 
 // Proof purposes (VC Data Integrity §"Proof Purposes"): the verification
 // relationship a controller document must list a key under.

@@ -2,9 +2,11 @@ package verifier
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/credential/dataintegrity"
 	"github.com/tohu-nz/tohu/errs"
 )
@@ -137,8 +139,7 @@ func classifyProofErr(err error) (string, string) {
 		return codeProofUnsupported, sentence("The proof uses a method tohu does not verify: " + m)
 	case errs.Invalid:
 		switch {
-		case strings.HasSuffix(field, "/proofValue") && strings.Contains(m, "does not verify"),
-			strings.Contains(m, "signature does not verify"):
+		case errors.Is(err, credential.ErrBadSignature):
 			return codeProofBadSig, msgBadSignature
 		case strings.HasSuffix(field, "/proofPurpose"):
 			return codeProofPurpose, sentence("The proof was made for another purpose: " + m)

@@ -9,9 +9,11 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/errs"
 )
 
@@ -355,4 +357,26 @@ func TestVC11AndUndefinedTerms(t *testing.T) {
 	// output; Sign refuses it and names it.
 	_, err = Sign(context.Background(), bytes.Replace(readFile(t, "testdata/nz-microcredential.json"), []byte(`"OpenBadgeCredential"]`), []byte(`"OpenBadgeCredential", "MicroCredentialAward"]`), 1), priv, SignOptions{VerificationMethod: vm})
 	wantCode(t, err, errs.Invalid, "/type/2")
+}
+
+// TestBadSignatureCause: a signature that was checked and does not match
+// has credential.ErrBadSignature as its cause (the verifier relies on it);
+// a proofValue that cannot even be decoded does not.
+func TestBadSignatureCause(t *testing.T) {
+	signed, _ := signedNZ(t, SignOptions{})
+	pv := decodeJSON(t, signed)["proof"].(map[string]any)["proofValue"].(string)
+	for name, tc := range map[string]struct {
+		old, new string
+		bad      bool
+	}{
+		"error/credits changed":        {`"creditsEarned": 15`, `"creditsEarned": 16`, true},
+		"error/proofValue not decoded": {pv, pv[1:], false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := oneProof(t, bytes.Replace(signed, []byte(tc.old), []byte(tc.new), 1), VerifyOptions{Resolver: didKeyResolver{}}, errs.Invalid, "/proof/proofValue")
+			if got := errors.Is(r.Err, credential.ErrBadSignature); got != tc.bad {
+				t.Fatalf("errors.Is(ErrBadSignature) = %v for %v", got, r.Err)
+			}
+		})
+	}
 }

@@ -175,7 +175,8 @@ func (v *verifier) verifyOne(ctx context.Context, p *proof) (string, []byte, *er
 		return controller, nil, errs.F(errs.Unsupported, p.field+"/verificationMethod", "the verification method is not an Ed25519 key")
 	}
 	if !ed25519.Verify(key, data, sig) {
-		return controller, nil, errs.F(errs.Invalid, p.field+"/proofValue", "the signature does not verify: the document or proof was changed, or signed with another key")
+		return controller, nil, &errs.Error{Code: errs.Invalid, Field: p.field + "/proofValue", Err: credential.ErrBadSignature,
+			Message: "the signature does not verify: the document or proof was changed, or signed with another key"}
 	}
 	return controller, data, nil
 }

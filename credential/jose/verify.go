@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -124,7 +125,7 @@ func Verify(ctx context.Context, token string, opts VerifyOptions) (*Verified, e
 		return nil, err
 	}
 	if _, err := jws.Verify(pub); err != nil {
-		return nil, errs.Wrap(err, errs.Invalid, "the JWS signature does not verify")
+		return nil, errs.Wrap(fmt.Errorf("%w: %w", credential.ErrBadSignature, err), errs.Invalid, "the JWS signature does not verify")
 	}
 
 	if !out.EmbeddedJWK && doc.signer != out.Controller {

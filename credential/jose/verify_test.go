@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"strings"
 	"testing"
 
@@ -129,6 +130,12 @@ func TestVerifyTampered(t *testing.T) {
 		"error/caller allows PS256":                     {token: good, opts: func(o *jose.VerifyOptions) { o.Algorithms = []string{"PS256"} }, wantErr: errs.Unsupported},
 		"error/too large":                               {token: good + strings.Repeat("A", jose.MaxTokenSize), wantErr: errs.Invalid},
 	}
+	// The cases whose signature is checked and does not match: their error
+	// has credential.ErrBadSignature as its cause, and no other has.
+	badSignature := map[string]bool{}
+	for _, n := range []string{"error/payload byte changed", "error/signature truncated", "error/signature emptied"} {
+		badSignature[n] = true
+	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			o := f.opts()
@@ -136,6 +143,9 @@ func TestVerifyTampered(t *testing.T) {
 				tc.opts(&o)
 			}
 			v, err := jose.Verify(ctx, tc.token, o)
+			if bad := badSignature[name]; errors.Is(err, credential.ErrBadSignature) != bad {
+				t.Fatalf("errors.Is(err, ErrBadSignature) = %v, want %v (err %v)", !bad, bad, err)
+			}
 			if errs.ErrorCode(err) != tc.wantErr || errs.ErrorField(err) != tc.wantField {
 				t.Fatalf("err = %v (field %q), want %q at %q", err, errs.ErrorField(err), tc.wantErr, tc.wantField)
 			}
