@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"sync/atomic"
@@ -56,7 +57,11 @@ func (c *lingerConn) Close() error {
 // lingerAfter marks the request's connection for a lingering close; a no-op
 // unless it came through LingeringListener.
 func lingerAfter(c *fiber.Ctx) {
-	if lc, ok := c.Context().Conn().(*lingerConn); ok {
+	conn := c.Context().Conn()
+	if tc, ok := conn.(*tls.Conn); ok {
+		conn = tc.NetConn() // TLS runs above the lingering TCP connection
+	}
+	if lc, ok := conn.(*lingerConn); ok {
 		lc.linger.Store(true)
 	}
 }

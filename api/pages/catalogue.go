@@ -75,6 +75,7 @@ var catalogue = map[string]text{
 	"cred.qrAlt":         {en: "QR code that opens the link to this credential", mi: "He waehere QR e huakina ai te hono ki tēnei tohu"},
 	"cred.linkedin":      {en: "Add to LinkedIn profile", mi: "Tāpiri ki tō kōtaha LinkedIn"},
 	"cred.wallet":        {en: "Open in a wallet", mi: "Huakina ki tētahi pūkoro matihiko"},
+	"cred.wallets":       {en: "Digital wallets", mi: "Ngā pūkoro matihiko"},
 	"cred.walletHint":    {en: "Digital wallets that accept Open Badges 3.0 can import the credential file (JSON) above.", mi: "Ka taea e ngā pūkoro matihiko e whakaae ana ki a Open Badges 3.0 te kawemai i te kōnae tohu (JSON) i runga ake."},
 	"cred.caution":       {en: "Do not rely on the details below. They are shown as the credential states them, but they could not be confirmed.", mi: "Kaua e whakawhirinaki ki ngā taipitopito i raro nei. Kei te whakaaturia kia rite ki tā te tohu e kī ana, engari kāore i taea te whakaū."},
 	"cred.ogDesc":        {en: "%s, awarded to %s by %s.", mi: "%s, i whakawhiwhia ki a %s e %s."},
@@ -167,6 +168,7 @@ var catalogue = map[string]text{
 	"iss.achievements": {en: "Approved micro-credentials", mi: "Ngā tohu mātauranga iti kua whakaaetia"},
 	"iss.none":         {en: "This provider has no approved micro-credentials listed yet.", mi: "Kāore anō kia rārangitia he tohu mātauranga iti kua whakaaetia mō tēnei kaiwhakarato."},
 	"iss.summary":      {en: "Level %s · %s credits", mi: "Taumata %s · %s whiwhinga"},
+	"iss.ref":          {en: "NZQA reference %s", mi: "Tohutoro NZQA %s"},
 
 	// Error page.
 	"error.notFound":     {en: "Page not found", mi: "Kāore i kitea te whārangi"},

@@ -3,6 +3,7 @@ package pages
 import (
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/errs"
@@ -66,8 +67,7 @@ func NewCredentialView(credJSON []byte, report *verifier.Report, urls URLs, lang
 	if urls.Issuer != "" {
 		v.ProviderURL = urls.Issuer
 	}
-	v.Issued = parseTime(firstNonEmpty(c.ValidFrom, c.IssuanceDate, c.AwardedDate))
-	v.ValidUntil = parseTime(firstNonEmpty(c.ValidUntil, c.ExpirationDate))
+	v.Issued, v.ValidUntil = credentialDates(c)
 	if urls.Image != "" {
 		v.ImageURL = urls.Image
 	} else if c.Image != nil && v.ImageURL == "" {
@@ -91,6 +91,12 @@ func NewCredentialView(credJSON []byte, report *verifier.Report, urls URLs, lang
 		v.QR = qr
 	}
 	return v, nil
+}
+
+// credentialDates are the dates a credential states: issued (validFrom, or
+// issuanceDate for VC 1.1, then awardedDate) and valid until.
+func credentialDates(c *credential.Credential) (issued, until time.Time) {
+	return parseTime(firstNonEmpty(c.ValidFrom, c.IssuanceDate, c.AwardedDate)), parseTime(firstNonEmpty(c.ValidUntil, c.ExpirationDate))
 }
 
 // nzqcfLevel finds the level among alignments: the NZQCF framework name or

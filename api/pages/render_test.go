@@ -39,6 +39,7 @@ type page struct {
 	golden string
 	render func(*pages.Renderer, io.Writer) error
 	has    []string // content the page must contain
+	lacks  []string // content it must not
 }
 
 func allPages(t *testing.T) map[string]page {
@@ -69,7 +70,8 @@ func allPages(t *testing.T) map[string]page {
 			`<meta property="og:url" content="https://tohu.example.nz/c/7f1c2a8e-4b3d-4c55-9e21-0d6f3a9b1c42">`,
 			`<meta property="og:image" content="https://tohu.example.nz/c/7f1c2a8e-4b3d-4c55-9e21-0d6f3a9b1c42/badge.svg">`,
 			`<meta name="twitter:card" content="summary">`,
-		}},
+			`<h2>Digital wallets</h2>`,
+		}, nil},
 		"ok/credential verified mi": {"credential-verified-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Credential(w, credentialView(t, verifier.Verified, pages.Mi))
 		}, []string{
@@ -82,16 +84,19 @@ func allPages(t *testing.T) map[string]page {
 			`<ul class="outcomes" lang="en-NZ">`,
 			`<a href="?lang=en" lang="en-NZ" hreflang="en-NZ">English</a>`,
 			`<meta property="og:locale" content="mi_NZ">`,
-		}},
+			`Tāpiri ki tō kōtaha LinkedIn`,
+		}, nil},
 		"ok/credential revoked en": {"credential-revoked-en", func(r *pages.Renderer, w io.Writer) error {
 			return r.Credential(w, credentialView(t, verifier.Revoked, pages.En))
-		}, []string{`banner tone-bad`, `<h2 id="result-heading">Revoked</h2>`, `aria-label="Cross"`, `Waitematā Trades Academy has revoked this credential.`, `— Failed`, `The provider has revoked the credential.`}},
+		}, []string{`banner tone-bad`, `<h2 id="result-heading">Revoked</h2>`, `aria-label="Cross"`, `Waitematā Trades Academy has revoked this credential.`, `— Failed`, `The provider has revoked the credential.`},
+			// A revoked credential is not offered for a LinkedIn profile.
+			[]string{`linkedin.com`, `Add to LinkedIn profile`}},
 		"ok/credential not verified en": {"credential-not_verified-en", func(r *pages.Renderer, w io.Writer) error {
 			return r.Credential(w, credentialView(t, verifier.NotVerified, pages.En))
-		}, []string{`<h2 id="result-heading">Not verified</h2>`, `<p class="caution">Do not rely on the details below.`, `<span class="check-name">Digital signature</span> <span class="status tone-bad">— Failed</span>`}},
+		}, []string{`<h2 id="result-heading">Not verified</h2>`, `<p class="caution">Do not rely on the details below.`, `<span class="check-name">Digital signature</span> <span class="status tone-bad">— Failed</span>`}, []string{`linkedin.com`}},
 		"ok/credential could not check mi": {"credential-could_not_check-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Credential(w, credentialView(t, verifier.CouldNotCheck, pages.Mi))
-		}, []string{`banner tone-info`, `aria-label="Pārongo"`, `Kāore i taea te toro i te rārangi tūnga`, `<p class="check-detail" lang="en-NZ">The status list at https://tohu.example.nz/status/1 could not be fetched: timeout.</p>`}},
+		}, []string{`banner tone-info`, `aria-label="Pārongo"`, `Kāore i taea te toro i te rārangi tūnga`, `<p class="check-detail" lang="en-NZ">The status list at https://tohu.example.nz/status/1 could not be fetched: timeout.</p>`}, []string{`linkedin.com`}},
 		"ok/verify empty en": {"verify-empty-en", func(r *pages.Renderer, w io.Writer) error {
 			return r.Verify(w, pages.NewVerifyView(nil, "", pages.En))
 		}, []string{
@@ -99,22 +104,22 @@ func allPages(t *testing.T) map[string]page {
 			`<label for="verify-url">Link to the credential</label>`, `name="url" type="url"`,
 			`<label for="verify-file">Credential file or badge image</label>`, `name="file" type="file"`,
 			`<button class="button" type="submit">Check credential</button>`,
-		}},
+		}, nil},
 		"ok/verify revoked mi": {"verify-revoked-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Verify(w, pages.NewVerifyView(sample.Report(verifier.Revoked), "https://tohu.example.nz/c/1", pages.Mi))
-		}, []string{`<h2 id="result-heading">Kua whakakorea`, `Tā te tohu e kī ana`, `<dd lang="en-NZ">Sustainable Horticulture Practice</dd>`, `value="https://tohu.example.nz/c/1"`, `<input type="hidden" name="lang" value="mi">`}},
+		}, []string{`<h2 id="result-heading">Kua whakakorea`, `Tā te tohu e kī ana`, `<dd lang="en-NZ">Sustainable Horticulture Practice</dd>`, `value="https://tohu.example.nz/c/1"`, `<input type="hidden" name="lang" value="mi">`, `<time datetime="2025-01-15">15 Kohitātea 2025</time>`}, nil},
 		"ok/verify error en": {"verify-error-en", func(r *pages.Renderer, w io.Writer) error {
 			return r.Verify(w, pages.VerifyView{Lang: pages.En, URL: "https://example.com/x", Error: "fetch"})
-		}, []string{`<div class="error-summary" role="alert">`, `We could not open that link.`, `aria-invalid="true"`}},
+		}, []string{`<div class="error-summary" role="alert">`, `We could not open that link.`, `aria-invalid="true"`}, nil},
 		"ok/achievement en": {"achievement-en", func(r *pages.Renderer, w io.Writer) error {
 			return r.Achievement(w, sample.AchievementView(pages.En))
-		}, []string{`<h1 lang="en-NZ">Sustainable Horticulture Practice</h1>`, `<h2>Aim</h2>`, `<h2>Assessment</h2>`, `<a href="/issuers/waitemata-trades">Waitematā Trades Academy</a>`, `<li>Kaupapa Māori</li>`, `Muka Tangata`, `<time datetime="2027-03-01">1 March 2027</time>`}},
+		}, []string{`<h1 lang="en-NZ">Sustainable Horticulture Practice</h1>`, `<h2>Aim</h2>`, `<h2>Assessment</h2>`, `<a href="/issuers/waitemata-trades">Waitematā Trades Academy</a>`, `<li>Kaupapa Māori</li>`, `Muka Tangata`, `<time datetime="2027-03-01">1 March 2027</time>`}, nil},
 		"ok/issuer mi": {"issuer-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Issuer(w, sample.IssuerView(pages.Mi))
-		}, []string{`<h1>Waitematā Trades Academy</h1>`, `Ngā tohu mātauranga iti kua whakaaetia`, `Taumata 4 · 15 whiwhinga · MC4321`, `<p class="muted" lang="mi">Te Ahuwhenua Toitū</p>`, `<a href="https://waitemata-trades.example.nz" rel="noopener">waitemata-trades.example.nz</a>`}},
+		}, []string{`<h1>Waitematā Trades Academy</h1>`, `Ngā tohu mātauranga iti kua whakaaetia`, `Taumata 4 · 15 whiwhinga · Tohutoro NZQA MC4321`, `<p class="muted" lang="mi">Te Ahuwhenua Toitū</p>`, `<a href="https://waitemata-trades.example.nz" rel="noopener">waitemata-trades.example.nz</a>`}, nil},
 		"ok/error not found mi": {"error-not-found-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Error(w, pages.ErrorView{Lang: pages.Mi, Kind: "not_found"})
-		}, []string{`<h1>Kāore i kitea te whārangi</h1>`}},
+		}, []string{`<h1>Kāore i kitea te whārangi</h1>`}, nil},
 	}
 }
 
@@ -130,6 +135,11 @@ func TestPages(t *testing.T) {
 			for _, s := range p.has {
 				if !strings.Contains(got, s) {
 					t.Errorf("page lacks %s", s)
+				}
+			}
+			for _, s := range p.lacks {
+				if strings.Contains(got, s) {
+					t.Errorf("page has %s", s)
 				}
 			}
 			checkAccessibleAndStrict(t, got)

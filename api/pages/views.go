@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/verifier"
 )
 
@@ -185,6 +186,9 @@ type VerifyView struct {
 	Subject *verifier.Subject
 	Issuer  *verifier.Issuer
 	Hours   string
+	// Issued and ValidUntil are the credential's dates as it states them
+	// (zero when it states none).
+	Issued, ValidUntil time.Time
 }
 
 // NewVerifyView builds the verify page for a report (nil for the empty form).
@@ -198,6 +202,11 @@ func NewVerifyView(rep *verifier.Report, pasted string, l Lang) VerifyView {
 	v.Subject, v.Issuer = rep.Subject, rep.Issuer
 	if v.Subject != nil {
 		v.Hours = hoursFor(firstNonEmpty(v.Subject.CreditsEarned, v.Subject.CreditsAvailable))
+	}
+	if len(rep.Credential) > 0 {
+		if c, err := credential.Parse(withoutStatus(rep.Credential)); err == nil {
+			v.Issued, v.ValidUntil = credentialDates(c)
+		}
 	}
 	return v
 }

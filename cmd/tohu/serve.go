@@ -204,7 +204,7 @@ func listen(cfg *Config) (net.Listener, error) {
 		return nil, errs.Wrap(err, errs.Unavailable, "cannot listen on %s: %v", cfg.Addr, unwrapOp(err))
 	}
 	// Beneath any TLS: a client sending a body over the limit reads its 413
-	// instead of a connection reset (api/linger.go; a no-op behind TLS).
+	// instead of a connection reset (api/linger.go).
 	ln = api.LingeringListener(ln)
 	if !cfg.TLS() {
 		return ln, nil

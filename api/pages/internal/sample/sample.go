@@ -113,8 +113,9 @@ func checks() []verifier.Check {
 func Report(result verifier.Result) *verifier.Report {
 	r := &verifier.Report{
 		Result: result, Format: "vc2+ld", Checks: checks(),
-		Issuer:  &verifier.Issuer{ID: Issuer().ID, Name: Issuer().Name},
-		Subject: &verifier.Subject{LearnerName: "Aroha Ngata-Wilson", Achievement: "Sustainable Horticulture Practice", AchievementType: "MicroCredential", Code: "MC4321", Level: "4", CreditsEarned: "15", CreditsAvailable: "15"},
+		Issuer:     &verifier.Issuer{ID: Issuer().ID, Name: Issuer().Name},
+		Subject:    &verifier.Subject{LearnerName: "Aroha Ngata-Wilson", Achievement: "Sustainable Horticulture Practice", AchievementType: "MicroCredential", Code: "MC4321", Level: "4", CreditsEarned: "15", CreditsAvailable: "15"},
+		Credential: CredentialJSON(),
 	}
 	set := func(id, status, code, msg string) {
 		for i := range r.Checks {
