@@ -327,7 +327,7 @@ func TestBulkCLI(t *testing.T) {
 	// counted in the database at scrape time, the jobs by state.
 	series := scrape(t, p.url())
 	for name, want := range map[string]float64{
-		"tohu_credentials_issued_total": 90, `tohu_jobs{state="done"}`: 2, `tohu_jobs{state="queued"}`: 0,
+		`tohu_credentials_issued_total{source="bulk"}`: 90, `tohu_jobs{state="done"}`: 2, `tohu_jobs{state="queued"}`: 0,
 		`tohu_jobs{state="running"}`: 0, `tohu_jobs{state="failed"}`: 0, `tohu_jobs{state="cancelled"}`: 0,
 	} {
 		if got, ok := series[name]; !ok || got != want {
