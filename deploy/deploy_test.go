@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -384,4 +385,149 @@ func toStrings(v any) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// TestSecretsStayOut: compose's secret files (and a local data directory)
+// are kept out of the image's build context by .dockerignore and out of
+// git by .gitignore, so `docker compose up --build` never copies the master
+// key into a build layer and `git add .` never commits it.
+func TestSecretsStayOut(t *testing.T) {
+	b, err := os.ReadFile("compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c obj
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"data/tohu.db", "data/master.key"}
+	for name := range get(c, "secrets").(obj) {
+		f := str(c, "secrets", name, "file")
+		if f == "" {
+			t.Fatalf("secret %s has no file", name)
+		}
+		paths = append(paths, filepath.ToSlash(filepath.Join("deploy", f)))
+	}
+	ignore, err := os.ReadFile("../.dockerignore")
+	if err != nil {
+		t.Fatalf("no .dockerignore at the build context's root: %v", err)
+	}
+	for _, p := range paths {
+		if !dockerIgnored(string(ignore), p) {
+			t.Errorf(".dockerignore does not exclude %s", p)
+		}
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git to check .gitignore with")
+	}
+	for _, p := range paths {
+		cmd := exec.Command("git", "check-ignore", "-q", p)
+		cmd.Dir = ".."
+		if err := cmd.Run(); err != nil {
+			t.Errorf(".gitignore does not ignore %s (git check-ignore: %v)", p, err)
+		}
+	}
+}
+
+// dockerIgnored reports whether a .dockerignore excludes path, for the
+// plain patterns used there (a path, a leading "**/", globs within one
+// segment, and directories excluding what is under them; no "!" rules).
+func dockerIgnored(ignore, path string) bool {
+	for _, line := range strings.Split(ignore, "\n") {
+		p := strings.TrimPrefix(strings.TrimSpace(line), "/")
+		if p == "" || strings.HasPrefix(p, "#") {
+			continue
+		}
+		candidates := []string{path}
+		if rest, ok := strings.CutPrefix(p, "**/"); ok {
+			p, candidates = rest, nil
+			for segs := strings.Split(path, "/"); len(segs) > 0; segs = segs[1:] {
+				candidates = append(candidates, strings.Join(segs, "/"))
+			}
+		}
+		for _, cand := range candidates {
+			for dir := cand; dir != "."; dir = filepath.Dir(dir) {
+				if ok, _ := filepath.Match(p, dir); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// TestBuildImageGo: the build stage's Go image is the Go release go.mod
+// names (same major.minor), so the image builds with the toolchain the
+// tests ran on.
+func TestBuildImageGo(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(mod)
+	df, _ := os.ReadFile("Dockerfile")
+	img := regexp.MustCompile(`(?m)^FROM golang:(\d+\.\d+)[.\-]`).FindSubmatch(df)
+	if m == nil || img == nil {
+		t.Fatalf("go.mod go line %q, Dockerfile build image %q", m, img)
+	}
+	if string(m[1]) != string(img[1]) {
+		t.Errorf("go.mod wants Go %s, the Dockerfile builds with golang:%s", m[1], img[1])
+	}
+}
+
+// TestYAMLLint runs yamllint (deploy/.yamllint) over the compose file and
+// the manifests. .ci/run installs it; elsewhere a missing yamllint skips.
+func TestYAMLLint(t *testing.T) {
+	bin, err := exec.LookPath("yamllint")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("yamllint is required in CI (apt-get install yamllint)")
+		}
+		t.Skip("yamllint not installed (apt-get install yamllint)")
+	}
+	out, err := exec.Command(bin, "--strict", "-f", "parsable", "-c", ".yamllint", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("yamllint: %v\n%s", err, out)
+	}
+}
+
+// TestKustomize renders deploy/k8s offline with kubectl's built-in
+// kustomize, when kubectl is installed, and checks every resource the
+// kustomization lists comes out.
+func TestKustomize(t *testing.T) {
+	bin, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl not installed")
+	}
+	out, err := exec.Command(bin, "kustomize", "k8s").Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize k8s: %v\n%s", err, out)
+	}
+	rendered := map[string]bool{}
+	dec := yaml.NewDecoder(bytes.NewReader(out))
+	for {
+		var doc obj
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rendered[str(doc, "kind")+"/"+str(doc, "metadata", "name")] = true
+		if img := str(doc, "spec", "template", "spec", "containers", 0, "image"); img != "" && !strings.Contains(img, ":") {
+			t.Errorf("rendered image %s has no tag", img)
+		}
+	}
+	m := loadManifests(t)
+	for _, f := range toStrings(get(m["Kustomization"][0], "resources")) {
+		for kind, docs := range m {
+			for _, d := range docs {
+				if d["_file"] == filepath.Join("k8s", f) && !rendered[kind+"/"+str(d, "metadata", "name")] {
+					t.Errorf("%s %s (%s) is not in the rendered output", kind, str(d, "metadata", "name"), f)
+				}
+			}
+		}
+	}
+	if len(rendered) == 0 {
+		t.Fatal("kustomize rendered nothing")
+	}
 }

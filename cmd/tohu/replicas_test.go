@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -20,20 +19,12 @@ import (
 	"time"
 )
 
-// buildTohu builds the binary under test into a temporary directory, with a
-// version and commit baked in as deploy/Dockerfile does.
+// buildTohu builds the binary under test into a temporary directory exactly
+// as deploy/Dockerfile's build stage does (dockerfileBuild), so the process
+// tests run the image's binary.
 func buildTohu(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary and runs it as separate processes")
-	}
-	bin := filepath.Join(t.TempDir(), "tohu")
-	cmd := exec.Command("go", "build", "-o", bin,
-		"-ldflags", "-X main.version=v0.0.0-test -X main.commit=0123456789abcdef0123456789abcdef01234567", ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return dockerfileBuild(t, "v0.0.0-test", "0123456789abcdef0123456789abcdef01234567")
 }
 
 // proc is one `tohu serve` process.
@@ -51,8 +42,16 @@ type proc struct {
 // test if it is still running.
 func startProc(t *testing.T, bin string, env map[string]string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin, "serve"), logs: newLogLines(), done: make(chan struct{})}
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	return startCmd(t, cmd, env)
+}
+
+// startCmd is startProc for a prepared command that ends in `tohu serve`
+// (e.g. inside a sandbox), adding env to cmd.Env.
+func startCmd(t *testing.T, cmd *exec.Cmd, env map[string]string) *proc {
+	t.Helper()
+	p := &proc{cmd: cmd, logs: newLogLines(), done: make(chan struct{})}
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}
