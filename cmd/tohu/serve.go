@@ -119,8 +119,8 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 		// tohu's own verification also asks its records about credentials it
 		// issued, so a suspension shows even where the credential carries
 		// only its revocation entry (issuer.StatusModeRevocation).
-		Verifier:      newVerifier(cfg.BaseURL, svc.DIDDocument).WithIssuerRecords(svc.CredentialState),
-		Presentations: presentationVerifier(cfg.BaseURL, svc.DIDDocument, svc.CredentialState),
+		Verifier:      newVerifier(cfg.BaseURL, svc).WithIssuerRecords(svc.CredentialState),
+		Presentations: presentationVerifier(cfg.BaseURL, svc, svc.CredentialState),
 		Metrics:       metrics,
 		MetricsRoute:  cfg.MetricsAddr == "",
 		// Public pages (issue 5): /c/{id}, /verify, achievement and provider pages.
@@ -162,9 +162,9 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 // newVerifier builds the service's verifier: status lists and did:web
 // documents are fetched through one safe fetcher that also trusts the
 // service's own base URL (so tohu can read its own lists on loopback or a
-// private network). The keys of its own providers come from own, uncached
-// (ownkeys.go), so a rotation is seen at once.
-func newVerifier(baseURL string, own didDocuments, extra ...verifier.Option) *verifier.Verifier {
+// private network). Its own providers' keys and status lists come from own,
+// the records, uncached (ownkeys.go); own may be nil.
+func newVerifier(baseURL string, own ownRecords, extra ...verifier.Option) *verifier.Verifier {
 	f := fetch.New(fetch.WithTrusted(baseURL))
 	ropts := []keys.ResolverOption{keys.WithFetcher(f)}
 	if u, err := url.Parse(baseURL); err == nil && u.Scheme == "http" && isLoopback(u.Hostname()) {
@@ -174,7 +174,7 @@ func newVerifier(baseURL string, own didDocuments, extra ...verifier.Option) *ve
 	}
 	opts := append([]verifier.Option{
 		verifier.WithResolver(newOwnKeys(baseURL, own, keys.NewResolver(ropts...))),
-		verifier.WithStatusFetcher(f),
+		verifier.WithStatusFetcher(newOwnStatus(baseURL, own, f)),
 		verifier.WithExtractor(bake.Extract), // baked PNG/SVG badges
 	}, extra...)
 	return verifier.New(opts...)
@@ -182,7 +182,7 @@ func newVerifier(baseURL string, own didDocuments, extra ...verifier.Option) *ve
 
 // presentationVerifier returns verifiers bound to one request's challenge
 // and domain (and, like the main one, consulting the issuer's records).
-func presentationVerifier(baseURL string, own didDocuments, records verifier.IssuerRecords) func(challenge, domain string) api.Verifier {
+func presentationVerifier(baseURL string, own ownRecords, records verifier.IssuerRecords) func(challenge, domain string) api.Verifier {
 	return func(challenge, domain string) api.Verifier {
 		return newVerifier(baseURL, own, verifier.WithChallenge(challenge), verifier.WithDomain(domain)).WithIssuerRecords(records)
 	}

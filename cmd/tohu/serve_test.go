@@ -257,14 +257,33 @@ func TestServeTLS(t *testing.T) {
 	certPath, keyPath, pool := selfSigned(t, dir)
 	base, stop, logs := startServe(t, map[string]string{
 		"TOHU_ADDR": "127.0.0.1:0", "TOHU_DATA_DIR": dir,
-		"TOHU_TLS_CERT": certPath, "TOHU_TLS_KEY": keyPath,
+		"TOHU_TLS_CERT": certPath, "TOHU_TLS_KEY": keyPath, "TOHU_OPERATOR_TOKEN": testOperatorToken,
 	})
 	if !strings.HasPrefix(base, "https://") {
 		t.Fatalf("base URL %q is not https", base)
 	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	if code, body := get(t, client, base+"/healthz"); code != 200 {
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	if code, body := get(t, hc, base+"/healthz"); code != 200 {
 		t.Fatalf("healthz over TLS = %d: %s", code, body)
+	}
+	if resp, err := http.Get("http" + strings.TrimPrefix(base, "https") + "/healthz"); err == nil && resp.StatusCode == 200 {
+		t.Fatalf("plain HTTP is served on the TLS port")
+	}
+	// A credential issued over TLS verifies on the same server, though its
+	// certificate is one only this test trusts: the server reads its own
+	// keys and status lists from its records, not over the network.
+	prev := http.DefaultClient
+	http.DefaultClient = hc
+	defer func() { http.DefaultClient = prev }()
+	c := client{t, base}
+	s := setUpIssuer(c)
+	id, err := s.issue(c, "Aroha Ngata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, vc := c.call("GET", "/credentials/"+id, "", nil)
+	if _, _, m, raw := c.call("POST", "/credentials/verify", "", map[string]any{"verifiableCredential": json.RawMessage(vc)}); m["result"] != "verified" {
+		t.Fatalf("verify over TLS: %s", raw)
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, logs)
