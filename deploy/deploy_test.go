@@ -167,8 +167,11 @@ func TestManifests(t *testing.T) {
 		if str(c, "resources", "requests", "cpu") == "" {
 			t.Errorf("resources.requests.cpu is not set")
 		}
-		if g, _ := get(pod, "terminationGracePeriodSeconds").(int); g <= 10 {
-			t.Errorf("terminationGracePeriodSeconds %d must exceed tohu's 10 s shutdown grace plus the preStop pause", g)
+		// tohu drains HTTP (at most 10 s), then stops the bulk workers (at
+		// most 10 s more, cmd/tohu serve.go shutdownGrace), after the preStop pause.
+		preStop, _ := get(c, "lifecycle", "preStop", "sleep", "seconds").(int)
+		if g, _ := get(pod, "terminationGracePeriodSeconds").(int); g <= 2*10+preStop {
+			t.Errorf("terminationGracePeriodSeconds %d must exceed tohu's shutdown (10 s HTTP + 10 s workers) plus the %d s preStop pause", g, preStop)
 		}
 		// Every variable is one tohu knows, and the secrets come from files.
 		env := map[string]string{}

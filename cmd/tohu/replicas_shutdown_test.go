@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net"
@@ -106,6 +107,85 @@ func TestSIGTERMFinishesInFlight(t *testing.T) {
 		if st := x.(map[string]any)["state"]; st != "issued" {
 			t.Fatalf("award %v is %v after restart", x.(map[string]any)["id"], st)
 		}
+	}
+	if code := p2.stop(t); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p2.logs)
+	}
+}
+
+// TestSIGTERMDuringBulkJob sends SIGTERM to a real `tohu serve` on
+// PostgreSQL while a bulk job is being worked: the process exits 0, the
+// batch in flight is finished (every row marked issued has its award
+// issued, and no issued award's row is left pending), no row is left
+// leased to the stopped process (the rows it had claimed were handed back,
+// so another replica takes them at once rather than after the lease), and
+// a restarted process completes the job with every learner issued exactly
+// once.
+func TestSIGTERMDuringBulkJob(t *testing.T) {
+	bin := buildTohu(t)
+	dsn := postgresTarget(t)
+	env := map[string]string{
+		"TOHU_ADDR": "127.0.0.1:0", "TOHU_DATA_DIR": t.TempDir(), "TOHU_DATABASE_URL": dsn,
+		"TOHU_OPERATOR_TOKEN": testOperatorToken, "TOHU_MASTER_KEY": newMasterKey(t), "TOHU_LOG_LEVEL": "info",
+		"TOHU_WORKERS": "1", // one worker: the job runs long enough to be stopped in the middle
+	}
+	p := startProc(t, bin, env)
+	s := setUpIssuer(client{t, p.url()})
+	const n = 300
+	id, _ := postCSV(t, p.url(), s.issuerTok, "achievement="+s.achID, cohort(n))
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if j := jobState(t, p.url(), s.issuerTok, id); j["done"].(float64) >= 1 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the job did not get going: %v", j)
+		}
+	}
+	if code := p.stop(t); code != 0 {
+		t.Fatalf("exit %d after SIGTERM:\n%s", code, p.logs)
+	}
+	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
+		t.Fatalf("no clean stop in the log:\n%s", p.logs)
+	}
+
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var v int
+		if err := db.QueryRow(q, args...).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return v
+	}
+	issuedRows := count(`SELECT COUNT(*) FROM bulk_rows WHERE job_id = $1 AND state = 'issued'`, id)
+	if issuedRows == n {
+		t.Fatalf("the job finished before SIGTERM; the test proves nothing")
+	}
+	if leased := count(`SELECT COUNT(*) FROM bulk_rows WHERE job_id = $1 AND state = 'pending' AND lease_until > $2`, id, time.Now().UnixMilli()); leased != 0 {
+		t.Fatalf("%d rows are still leased to the stopped process", leased)
+	}
+	if awards := count(`SELECT COUNT(*) FROM awards WHERE state = 'issued'`); awards != issuedRows {
+		t.Fatalf("%d awards issued but %d rows marked issued: a row was cut half way", awards, issuedRows)
+	}
+	t.Logf("stopped with %d of %d rows issued", issuedRows, n)
+
+	p2 := startProc(t, bin, copyEnv(env, "TOHU_WORKERS", "0")) // all CPUs for the rest
+	var j map[string]any
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if j = jobState(t, p2.url(), s.issuerTok, id); j["state"] != "queued" && j["state"] != "running" {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the job did not finish after the restart: %v", j)
+		}
+	}
+	if j["state"] != "done" || j["done"].(float64) != n || j["failed"].(float64) != 0 {
+		t.Fatalf("job after restart = %v", j)
+	}
+	if a, l := count(`SELECT COUNT(*) FROM awards WHERE state = 'issued'`), count(`SELECT COUNT(DISTINCT learner_email) FROM awards`); a != n || l != n {
+		t.Fatalf("%d awards issued for %d learners, want %d each", a, l, n)
 	}
 	if code := p2.stop(t); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, p2.logs)
