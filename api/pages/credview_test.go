@@ -163,3 +163,30 @@ func TestVerifyErrorKey(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckDetailNotRepeated(t *testing.T) {
+	tests := map[string]struct {
+		check      verifier.Check
+		lang       pages.Lang
+		wantDetail bool
+	}{
+		"ok/bad signature says the sentence again": {verifier.Check{ID: verifier.CheckProof, Status: verifier.Failed, Code: "proof.bad_signature",
+			Message: "The signature does not match the credential: it was changed after signing, or signed with another key."}, pages.En, false},
+		"ok/status list URL is news": {verifier.Check{ID: verifier.CheckStatus, Status: verifier.CouldNotRun, Code: "status.unreachable",
+			Message: "The status list at https://tohu.example.nz/status/1 could not be fetched: timeout."}, pages.En, true},
+		"ok/te reo Māori page keeps the English": {verifier.Check{ID: verifier.CheckProof, Status: verifier.Failed, Code: "proof.bad_signature",
+			Message: "The signature does not match the credential: it was changed after signing, or signed with another key."}, pages.Mi, true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			rep := &verifier.Report{Result: verifier.NotVerified, Checks: []verifier.Check{tc.check}}
+			b := pages.NewBanner(rep, "Waitematā Trades Academy", tc.lang)
+			if len(b.Checks) != 1 {
+				t.Fatalf("checks %+v", b.Checks)
+			}
+			if got := b.Checks[0].Detail != ""; got != tc.wantDetail {
+				t.Errorf("detail %q (sentence %q), want shown %v", b.Checks[0].Detail, b.Checks[0].Sentence, tc.wantDetail)
+			}
+		})
+	}
+}

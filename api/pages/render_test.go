@@ -116,7 +116,7 @@ func allPages(t *testing.T) map[string]page {
 		}, []string{`<h1 lang="en-NZ">Sustainable Horticulture Practice</h1>`, `<h2>Aim</h2>`, `<h2>Assessment</h2>`, `<a href="/issuers/waitemata-trades">Waitematā Trades Academy</a>`, `<li>Kaupapa Māori</li>`, `Muka Tangata`, `<time datetime="2027-03-01">1 March 2027</time>`}, nil},
 		"ok/issuer mi": {"issuer-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Issuer(w, sample.IssuerView(pages.Mi))
-		}, []string{`<h1>Waitematā Trades Academy</h1>`, `Ngā tohu mātauranga iti kua whakaaetia`, `Taumata 4 · 15 whiwhinga · Tohutoro NZQA MC4321`, `<p class="muted" lang="mi">Te Ahuwhenua Toitū</p>`, `<a href="https://waitemata-trades.example.nz" rel="noopener">waitemata-trades.example.nz</a>`}, nil},
+		}, []string{`<h1>Waitematā Trades Academy</h1>`, `Ngā tohu mātauranga iti kua whakaaetia`, `Taumata 4 · 15 whiwhinga · <span class="nowrap">Tohutoro NZQA MC4321</span>`, `<p class="muted" lang="mi">Te Ahuwhenua Toitū</p>`, `<a href="https://waitemata-trades.example.nz" rel="noopener">waitemata-trades.example.nz</a>`}, nil},
 		"ok/error not found mi": {"error-not-found-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Error(w, pages.ErrorView{Lang: pages.Mi, Kind: "not_found"})
 		}, []string{`<h1>Kāore i kitea te whārangi</h1>`}, nil},

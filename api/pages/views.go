@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/verifier"
@@ -122,10 +123,32 @@ func newCheckView(c verifier.Check, l Lang) CheckView {
 	// shown only where something went wrong, since it names the field,
 	// date or URL at fault and would otherwise repeat the sentence.
 	showDetail := l == Mi || c.Status == verifier.Failed || c.Status == verifier.CouldNotRun
-	if msg := strings.TrimSpace(c.Message); showDetail && msg != "" && msg != cv.Sentence {
+	if msg := strings.TrimSpace(c.Message); showDetail && msg != "" && (l == Mi || !repeats(msg, cv.Sentence)) {
 		cv.Detail = msg
 	}
 	return cv
+}
+
+// repeats reports whether an English detail only says the sentence again
+// in other words: every word of four or more letters in it is already in
+// the sentence. A detail that helps names something the sentence cannot (a
+// URL, a date, a field), so it has words the sentence lacks.
+func repeats(detail, sentence string) bool {
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '/' && r != '.' && r != ':' && r != '-'
+		})
+	}
+	have := map[string]bool{}
+	for _, w := range words(sentence) {
+		have[strings.Trim(w, ".:-")] = true
+	}
+	for _, w := range words(detail) {
+		if w = strings.Trim(w, ".:-"); len(w) >= 4 && !have[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // CredentialView is everything the credential page shows. Build it with

@@ -759,6 +759,29 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("the result page does not keep the pasted link: %q", got)
 			}
 		}},
+		{"employer/a changed credential", func(t *testing.T) {
+			tampered := bytes.Replace(stored, []byte("Aroha Ngata"), []byte("Aroha Ngati"), 1)
+			if bytes.Equal(tampered, stored) {
+				t.Fatal("the tamper did not change the credential")
+			}
+			s.submitFile(t, writeFile(t, "changed.json", tampered))
+			if got := s.text(t, "#result-heading"); got != "Not verified" {
+				t.Fatalf("a changed credential: result %q, want Not verified", got)
+			}
+			// The failed checks show without a click, and the details carry a warning.
+			if open := eval[bool](t, s, `document.querySelector(".banner details").open`); !open {
+				t.Error("the checks of a credential that failed are not shown")
+			}
+			if got := s.text(t, ".banner .checks"); !strings.Contains(got, "Failed") {
+				t.Errorf("no failed check: %q", got)
+			}
+			if got := s.text(t, "p.caution"); !strings.Contains(got, "Do not rely on the details below") {
+				t.Errorf("caution %q", got)
+			}
+			s.shot(t, "e2e-verify-not-verified")
+			s.notColourAlone(t, "POST /verify not verified")
+			s.accessible(t, "POST /verify not verified")
+		}},
 		{"employer/not a credential", func(t *testing.T) {
 			s.submitFile(t, writeFile(t, "notes.txt", []byte("this is not a credential")))
 			if got := s.text(t, ".error-summary"); !strings.Contains(got, "That is not a credential we can read") {
