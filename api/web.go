@@ -39,6 +39,7 @@ type WebIssuer interface {
 	PublicAward(ctx context.Context, id string) (*issuer.PublicAward, error)
 	PublicAchievements(ctx context.Context, slug string) (*issuer.Provider, []issuer.Achievement, error)
 	AchievementProviders(ctx context.Context, a *issuer.Achievement) ([]issuer.Provider, error)
+	PublicAchievementJSON(ctx context.Context, a *issuer.Achievement) ([]byte, error)
 }
 
 // web is what the page handlers share; nil when the pages are not wired.

@@ -13,9 +13,16 @@ import (
 	"github.com/tohu-nz/tohu/issuer"
 )
 
+// achievementOffers: /achievements/{id}/v{n} is the achievement id written
+// into credentials. A client asking for JSON (a verifier or wallet
+// dereferencing the id) gets the OB 3.0 Achievement; everyone else,
+// including clients that say nothing, the page.
+var achievementOffers = []string{mimeHTML, mimeXHTML, typeLD, typeJSON}
+
 // achievementPage is GET /achievements/:id (the latest version) and
 // GET /achievements/:id/:version ("v3", the URL written into credentials):
-// the public description of a micro-credential, NZQA-style.
+// the public description of a micro-credential, NZQA-style, or its OB 3.0
+// Achievement JSON-LD by content negotiation.
 func (s *server) achievementPage(c *fiber.Ctx) error {
 	id := strings.Clone(c.Params("id"))
 	version := 0
@@ -34,6 +41,15 @@ func (s *server) achievementPage(c *fiber.Ctx) error {
 	if a.ApprovalStatus == issuer.ApprovalDraft {
 		// A draft is the provider's work in progress, not a public listing.
 		return errs.E(errs.NotFound, "There is no micro-credential %s.", id)
+	}
+	c.Vary(fiber.HeaderAccept)
+	if m := preferred(c.Get(fiber.HeaderAccept), achievementOffers...); m == typeLD || m == typeJSON {
+		body, err := s.web.iss.PublicAchievementJSON(ctx, a)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		return sendCached(c, body, m, cacheCredential)
 	}
 	providers, err := s.web.iss.AchievementProviders(ctx, a)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -633,4 +634,80 @@ func postgresDSN(t *testing.T) string {
 		sep = "&"
 	}
 	return base + sep + "search_path=" + schema
+}
+
+// TestAchievementJSON: a client asking /achievements/{id}/v{n} for JSON gets
+// the OB 3.0 Achievement, the very object credentials of that version carry,
+// under their @context; browsers and clients that say nothing get the page.
+func TestAchievementJSON(t *testing.T) {
+	e := newWebEnv(t, "")
+	_, stored := e.issue("Aroha Ngata")
+	var cred map[string]any
+	if err := json.Unmarshal(stored, &cred); err != nil {
+		t.Fatal(err)
+	}
+	embedded := cred["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+	path := "/achievements/" + e.achID + "/v1"
+	if embedded["id"] != e.base+path {
+		t.Fatalf("the credential's achievement id %v is not %s", embedded["id"], e.base+path)
+	}
+	tests := map[string]struct {
+		accept, wantType string
+	}{
+		"ok/ld+json":         {"application/ld+json", "application/ld+json"},
+		"ok/json":            {"application/json", "application/json"},
+		"ok/json preferred":  {"text/html;q=0.5, application/ld+json", "application/ld+json"},
+		"ok/browser":         {chromeAccept, "text/html; charset=utf-8"},
+		"ok/says nothing":    {"", "text/html; charset=utf-8"},
+		"ok/html preferred":  {"application/json;q=0.5, text/html", "text/html; charset=utf-8"},
+		"ok/latest as json":  {"application/ld+json", "application/ld+json"},
+		"error/draft is 404": {"application/ld+json", "application/problem+json"},
+	}
+	draft, err := e.svc.CreateAchievement(context.Background(), e.admin, issuer.Achievement{
+		Title: "Draft Course", NZQARef: "9999", NZQAVersion: "1", Level: 3, Credits: 5, Aim: "Not yet.",
+		Outcomes: []string{"x"}, NZSCEDCode: "050999", Developer: "d", ApprovalStatus: issuer.ApprovalDraft,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			p := path
+			switch name {
+			case "ok/latest as json":
+				p = "/achievements/" + e.achID
+			case "error/draft is 404":
+				p = "/achievements/" + draft.ID + "/v1"
+			}
+			r := e.get(p, "Accept", tc.accept)
+			if r.header.Get("Content-Type") != tc.wantType {
+				t.Fatalf("Accept %q: %d %q, want %q: %.300s", tc.accept, r.status, r.header.Get("Content-Type"), tc.wantType, r)
+			}
+			if strings.HasPrefix(name, "error/") {
+				if r.status != 404 {
+					t.Fatalf("= %d", r.status)
+				}
+				return
+			}
+			if r.status != 200 || !strings.Contains(r.header.Get("Vary"), "Accept") {
+				t.Fatalf("= %d, Vary %q", r.status, r.header.Get("Vary"))
+			}
+			if strings.HasPrefix(tc.wantType, "text/html") {
+				return
+			}
+			var got map[string]any
+			if err := json.Unmarshal(r.body, &got); err != nil {
+				t.Fatalf("not JSON: %v: %s", err, r)
+			}
+			if !reflect.DeepEqual(got["@context"], cred["@context"]) {
+				t.Errorf("@context %v, want the credential's %v", got["@context"], cred["@context"])
+			}
+			delete(got, "@context")
+			if !reflect.DeepEqual(got, embedded) {
+				a, _ := json.Marshal(got)
+				b, _ := json.Marshal(embedded)
+				t.Errorf("the Achievement document differs from the one in the credential:\n%s\nvs\n%s", a, b)
+			}
+		})
+	}
 }

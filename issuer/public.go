@@ -97,3 +97,41 @@ func (s *Service) AchievementProviders(ctx context.Context, a *Achievement) ([]P
 	}
 	return out, nil
 }
+
+// standInAward is the placeholder learner and result PublicAchievementJSON
+// builds a credential around; that part of the credential is thrown away.
+var standInAward = Award{LearnerName: "Achievement document", LearnerEmail: "achievement@example.invalid"}
+
+const standInAwardURL = "urn:uuid:00000000-0000-4000-8000-000000000000"
+
+// PublicAchievementJSON returns the OB 3.0 Achievement of a published
+// achievement version as a JSON-LD document (GET /achievements/{id}/v{n}
+// for machines): the "achievement" object every credential of that version
+// carries, under the credential's @context. It is cut from a credential
+// built by buildCredential, the code that issues, so the document and the
+// credentials cannot drift apart. Drafts are NotFound.
+func (s *Service) PublicAchievementJSON(ctx context.Context, a *Achievement) ([]byte, error) {
+	if a.ApprovalStatus == ApprovalDraft {
+		return nil, errs.E(errs.NotFound, "There is no micro-credential %s.", a.ID)
+	}
+	p, err := s.store.Provider(ctx, a.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	award := standInAward
+	b, _, err := s.buildCredential(p, a, &award, standInAwardURL, nil)
+	if err != nil {
+		return nil, errs.Wrap(err, errs.Internal, "the achievement %s cannot be described", a.ID)
+	}
+	doc, err := decodeGeneric(b)
+	if err != nil {
+		return nil, err
+	}
+	subj, _ := doc["credentialSubject"].(map[string]any)
+	ach, _ := subj["achievement"].(map[string]any)
+	if ach == nil {
+		return nil, errs.E(errs.Internal, "the built credential of achievement %s has no achievement", a.ID)
+	}
+	ach["@context"] = doc["@context"]
+	return marshalGeneric(ach)
+}
