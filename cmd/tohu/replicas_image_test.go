@@ -234,6 +234,11 @@ func TestImageReadOnlyRoot(t *testing.T) {
 		if code := p.stop(t); code != 0 {
 			t.Fatalf("exit %d after SIGTERM:\n%s", code, p.logs)
 		}
+		// With nothing listening the health check fails, so the runtime
+		// restarts or stops routing to the container.
+		if code, out := s.run(t, "", env, "healthcheck"); code == 0 {
+			t.Fatalf("tohu healthcheck passed with tohu stopped: %s", out)
+		}
 		// What it wrote is in the volume, owned by the image's user; the
 		// generated master key is private.
 		entries, _ := os.ReadDir(vol)
