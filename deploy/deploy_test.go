@@ -268,7 +268,8 @@ func TestManifests(t *testing.T) {
 	})
 }
 
-func TestCompose(t *testing.T) {
+func loadCompose(t *testing.T) obj {
+	t.Helper()
 	b, err := os.ReadFile("compose.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -277,6 +278,11 @@ func TestCompose(t *testing.T) {
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+func TestCompose(t *testing.T) {
+	c := loadCompose(t)
 	known := knownVariables(t)
 	tohu := get(c, "services", "tohu")
 	if got := toStrings(get(tohu, "healthcheck", "test")); len(got) < 3 || got[0] != "CMD" || !strings.HasSuffix(got[1], "/tohu") || got[2] != "healthcheck" {
@@ -395,14 +401,7 @@ func toStrings(v any) []string {
 // git by .gitignore, so `docker compose up --build` never copies the master
 // key into a build layer and `git add .` never commits it.
 func TestSecretsStayOut(t *testing.T) {
-	b, err := os.ReadFile("compose.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c obj
-	if err := yaml.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
+	c := loadCompose(t)
 	paths := []string{"data/tohu.db", "data/master.key"}
 	for name := range get(c, "secrets").(obj) {
 		f := str(c, "secrets", name, "file")
