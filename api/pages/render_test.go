@@ -107,7 +107,9 @@ func allPages(t *testing.T) map[string]page {
 		}, nil},
 		"ok/verify revoked mi": {"verify-revoked-mi", func(r *pages.Renderer, w io.Writer) error {
 			return r.Verify(w, pages.NewVerifyView(sample.Report(verifier.Revoked), "https://tohu.example.nz/c/1", pages.Mi))
-		}, []string{`<h2 id="result-heading">Kua whakakorea`, `Tā te tohu e kī ana`, `<dd lang="en-NZ">Sustainable Horticulture Practice</dd>`, `value="https://tohu.example.nz/c/1"`, `<input type="hidden" name="lang" value="mi">`, `<time datetime="2025-01-15">15 Kohitātea 2025</time>`}, nil},
+		}, []string{`<h2 id="result-heading">Kua whakakorea`, `Tā te tohu e kī ana`, `<dd lang="en-NZ">Sustainable Horticulture Practice</dd>`, `value="https://tohu.example.nz/c/1"`, `<input type="hidden" name="lang" value="mi">`, `<time datetime="2025-01-15">15 Kohitātea 2025</time>`},
+			// Revoked, but genuinely the provider's: no warning not to rely on the details.
+			[]string{`class="caution"`}},
 		"ok/verify error en": {"verify-error-en", func(r *pages.Renderer, w io.Writer) error {
 			return r.Verify(w, pages.VerifyView{Lang: pages.En, URL: "https://example.com/x", Error: "fetch"})
 		}, []string{`<div class="error-summary" role="alert">`, `We could not open that link.`, `aria-invalid="true"`}, nil},

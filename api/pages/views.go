@@ -41,6 +41,10 @@ type Banner struct {
 	Title  template.HTML
 	Desc   string
 	Checks []CheckView
+	// Confirmed: the signature and the provider's key checked out, so the
+	// details are the provider's words even when the credential is revoked,
+	// suspended or out of date. Otherwise the page warns not to rely on them.
+	Confirmed bool
 }
 
 // CheckView is one line of the checks list.
@@ -96,6 +100,9 @@ func NewBanner(rep *verifier.Report, issuerName string, l Lang) Banner {
 	for _, c := range rep.Checks {
 		b.Checks = append(b.Checks, newCheckView(c, l))
 	}
+	proof, hasProof := rep.Check(verifier.CheckProof)
+	ik, hasKey := rep.Check(verifier.CheckIssuerKey)
+	b.Confirmed = hasProof && proof.Status == verifier.Passed && (!hasKey || ik.Status == verifier.Passed)
 	return b
 }
 

@@ -782,6 +782,44 @@ func TestBrowser(t *testing.T) {
 			s.notColourAlone(t, "POST /verify not verified")
 			s.accessible(t, "POST /verify not verified")
 		}},
+		{"employer/expired and not yet valid", func(t *testing.T) {
+			// Credentials tohu serve cannot issue (its awards start now and end
+			// later), signed with a did:key by tohu sign, as another issuer would.
+			key := filepath.Join(scratch, "other-issuer.json")
+			if r := runCLI(t, "", "keys", "new", "--out", key); r.code != 0 {
+				t.Fatalf("keys new: %+v", r)
+			}
+			day := 24 * time.Hour
+			for _, tc := range []struct {
+				name, from, until, want string
+			}{
+				{"expired", time.Now().Add(-400 * day).UTC().Format(time.RFC3339), time.Now().Add(-day).UTC().Format(time.RFC3339), "Expired"},
+				{"not-yet-valid", time.Now().Add(30 * day).UTC().Format(time.RFC3339), "", "Not yet valid"},
+			} {
+				dates := `"validFrom": "` + tc.from + `"`
+				if tc.until != "" {
+					dates += `, "validUntil": "` + tc.until + `"`
+				}
+				signed := runCLI(t, strings.Replace(unsignedOB, `"validFrom": "2025-03-01T00:00:00Z"`, dates, 1), "sign", "--key", key, "-")
+				if signed.code != 0 {
+					t.Fatalf("sign %s: %+v", tc.name, signed)
+				}
+				s.submitFile(t, writeFile(t, tc.name+".json", []byte(signed.stdout)))
+				if got := s.text(t, "#result-heading"); got != tc.want {
+					t.Fatalf("%s credential: result %q, want %q", tc.name, got, tc.want)
+				}
+				if got := s.text(t, "dl.facts"); !strings.Contains(got, "Te Reo Māori mō te Wāhi Mahi") || !strings.Contains(got, "Kura Test") {
+					t.Errorf("%s: facts %q", tc.name, got)
+				}
+				// Signed by its issuer, only out of date: the details are not in doubt.
+				if eval[bool](t, s, `document.querySelector("p.caution") !== null`) {
+					t.Errorf("%s: the page warns not to rely on details that were confirmed", tc.name)
+				}
+				s.shot(t, "e2e-verify-"+tc.name)
+				s.notColourAlone(t, "POST /verify "+tc.name)
+				s.accessible(t, "POST /verify "+tc.name)
+			}
+		}},
 		{"employer/not a credential", func(t *testing.T) {
 			s.submitFile(t, writeFile(t, "notes.txt", []byte("this is not a credential")))
 			if got := s.text(t, ".error-summary"); !strings.Contains(got, "That is not a credential we can read") {
