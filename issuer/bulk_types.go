@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -25,6 +26,13 @@ const (
 	RowInvalid   = "invalid"   // refused at validation, before the job started
 	RowCancelled = "cancelled" // the job was cancelled before the row was worked on
 )
+
+// ErrBulkRowClosed: a bulk row's outcome was not recorded because the row
+// is no longer pending (another worker finished it) or its job is no longer
+// open (it was cancelled, and the row with it). The transaction that was to
+// record it rolls back: an award is issued for a row only if the row says
+// so, and never after its job's cancel committed.
+var ErrBulkRowClosed = errors.New("the bulk row is closed: finished elsewhere, or its job was cancelled")
 
 // Bulk job modes: what happens to each row.
 const (
@@ -141,8 +149,14 @@ type BulkStore interface {
 	ClaimBulkRows(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]BulkRow, error)
 	// RenewBulkLease extends owner's leases on the job's lines that are still pending.
 	RenewBulkLease(ctx context.Context, owner, jobID string, lines []int, until time.Time) error
-	// FinishBulkRow records a row's outcome (state, award, error) and drops its lease.
+	// FinishBulkRow records a row's outcome (state, award, error) and drops
+	// its lease, joining the caller's transaction; the guard of
+	// WriteBulkBatch applies (ErrBulkRowClosed).
 	FinishBulkRow(ctx context.Context, r *BulkRow) error
+	// OpenBulkJobs reports, for each of the jobs that exists, whether it is
+	// open (queued or running): a cheap read, to skip a cancelled job's
+	// claimed rows before signing them.
+	OpenBulkJobs(ctx context.Context, ids []string) (map[string]bool, error)
 	// ReleaseBulkRow gives a leased row back (a transient failure): it stays
 	// pending and is claimable again from retryAt.
 	ReleaseBulkRow(ctx context.Context, jobID string, line int, retryAt time.Time, lastError string) error
@@ -172,7 +186,10 @@ type BulkStore interface {
 	// outcomes. It returns false, having written nothing, when any of the
 	// status indexes is taken; Conflict when another unique key is (an
 	// idempotency key, an award's notification); NotFound when a row does
-	// not exist.
+	// not exist; ErrBulkRowClosed when a row is no longer pending or its job
+	// no longer open (cancelled) — the caller's transaction must then roll
+	// back. A cancel of the job and this write never overlap: whichever
+	// commits first, the other sees it.
 	WriteBulkBatch(ctx context.Context, b *BulkBatch) (bool, error)
 
 	// Completions returns the provider's issued or suspended awards

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -278,7 +279,7 @@ func (r *BulkRunner) fail(ctx context.Context, row BulkRow, err error) {
 	}
 	now := r.s.now()
 	row.State, row.ErrorField, row.Error, row.FinishedAt = RowFailed, bulkField(err), errs.ErrorMessage(err), &now
-	if ferr := r.s.store.FinishBulkRow(ctx, &row); ferr != nil {
+	if ferr := r.s.store.FinishBulkRow(ctx, &row); ferr != nil && !errors.Is(ferr, ErrBulkRowClosed) {
 		r.opts.Logger.Warn("bulk row outcome not recorded", "job", row.JobID, "line", row.Line, "error", ferr.Error())
 	}
 }
@@ -289,25 +290,40 @@ func (r *BulkRunner) fail(ctx context.Context, row BulkRow, err error) {
 // status index taken), each row is written in a transaction of its own, so
 // one row's trouble never holds back the others.
 func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
-	// The rows are worked on with the submitter's API key: a key revoked
-	// since the upload stops its job (checked per batch, so at most one
-	// batch per worker is issued after the revocation).
+	// A job cancelled since the claim is not worked on (its rows, these
+	// included, are cancelled already): checked before signing, so a cancel
+	// costs at most the batch in flight's signatures, never its issuance
+	// (the write re-checks under a lock: ErrBulkRowClosed). The rows are
+	// worked on with the submitter's API key: a key revoked since the upload
+	// cancels its job, checked per batch too.
 	stopped := map[string]error{}
+	var ids []string
 	for _, row := range rows {
-		if _, seen := stopped[row.JobID]; seen {
-			continue
+		if _, seen := stopped[row.JobID]; !seen {
+			stopped[row.JobID] = nil
+			ids = append(ids, row.JobID)
 		}
-		stopped[row.JobID] = nil
-		if revoked, err := r.submitterRevoked(ctx, row.JobID); err != nil {
-			stopped[row.JobID] = err
-		} else if revoked {
-			stopped[row.JobID] = errSubmitterRevoked
+	}
+	open, err := r.s.store.OpenBulkJobs(ctx, ids)
+	for _, id := range ids {
+		switch {
+		case err != nil:
+			stopped[id] = err
+		case !open[id]:
+			stopped[id] = errJobClosed
+			r.forget(id)
+		default:
+			if revoked, rerr := r.submitterRevoked(ctx, id); rerr != nil {
+				stopped[id] = rerr
+			} else if revoked {
+				stopped[id] = errJobClosed
+			}
 		}
 	}
 	var ready []*preparedRow
 	for _, row := range rows {
 		if err := stopped[row.JobID]; err != nil {
-			if err != errSubmitterRevoked { // revoked: the job's rows are cancelled already
+			if err != errJobClosed { // closed: the job's rows are cancelled already
 				r.fail(ctx, row, err)
 			}
 			continue
@@ -323,9 +339,15 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 		return
 	}
 	if len(ready) > 1 {
-		if err := r.writeBatch(ctx, ready); err == nil {
+		err := r.writeBatch(ctx, ready)
+		if err == nil {
 			r.issued(ready)
 			return
+		}
+		if errors.Is(err, ErrBulkRowClosed) {
+			// A job was cancelled while the batch was signed: write the
+			// other jobs' rows, one by one.
+			ready = r.stillOpen(ctx, ready)
 		}
 	}
 	for _, pr := range ready {
@@ -333,6 +355,37 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 			r.fail(ctx, pr.row, err)
 		}
 	}
+}
+
+// stillOpen returns the rows of ready whose job is still open. On a read
+// error it returns them all: the write's own check stops any that is not.
+func (r *BulkRunner) stillOpen(ctx context.Context, ready []*preparedRow) []*preparedRow {
+	var ids []string
+	for _, pr := range ready {
+		if !slices.Contains(ids, pr.row.JobID) {
+			ids = append(ids, pr.row.JobID)
+		}
+	}
+	open, err := r.s.store.OpenBulkJobs(ctx, ids)
+	if err != nil {
+		return ready
+	}
+	var out []*preparedRow
+	for _, pr := range ready {
+		if open[pr.row.JobID] {
+			out = append(out, pr)
+		} else {
+			r.forget(pr.row.JobID)
+		}
+	}
+	return out
+}
+
+// forget drops a job's shared context (the job has ended).
+func (r *BulkRunner) forget(id string) {
+	r.mu.Lock()
+	delete(r.jobs, id)
+	r.mu.Unlock()
 }
 
 // issued reports the rows among done that issued an award (not those that
@@ -351,6 +404,10 @@ func (r *BulkRunner) issued(done []*preparedRow) {
 
 // errSubmitterRevoked: the job's API key was revoked; the job is cancelled.
 var errSubmitterRevoked = errors.New("the API key that submitted the job was revoked")
+
+// errJobClosed: the job is no longer open (cancelled); its rows were
+// cancelled with it, so there is nothing to record for them.
+var errJobClosed = errors.New("the bulk job is no longer open")
 
 // submitterRevoked reports whether the API key that submitted the job has
 // been revoked (or deleted) since; if so it cancels the job (its pending
@@ -375,9 +432,7 @@ func (r *BulkRunner) submitterRevoked(ctx context.Context, jobID string) (bool, 
 	if err != nil {
 		return false, err
 	}
-	r.mu.Lock()
-	delete(r.jobs, jobID)
-	r.mu.Unlock()
+	r.forget(jobID)
 	if ok {
 		if err := r.s.audit(ctx, r.s.store, jc.actor, jc.p.ID, "bulk.cancel", "job:"+jobID,
 			map[string]string{"reason": errSubmitterRevoked.Error()}); err != nil {
@@ -407,6 +462,9 @@ func (r *BulkRunner) commit(ctx context.Context, pr *preparedRow) error {
 		err := r.timedTx(ctx, pr.write)
 		if err == nil {
 			r.issued([]*preparedRow{pr})
+		}
+		if errors.Is(err, ErrBulkRowClosed) {
+			return nil // cancelled, or done by another worker: its outcome stands
 		}
 		if !errors.Is(err, errIndexTaken) {
 			return r.settle(ctx, pr.row, pr.key, err)
@@ -584,7 +642,11 @@ func (r *BulkRunner) settle(ctx context.Context, row BulkRow, key string, err er
 		state = RowIssued
 	}
 	now := r.s.now()
-	return r.s.store.FinishBulkRow(ctx, &BulkRow{JobID: row.JobID, Line: row.Line, State: state, AwardID: a.ID, FinishedAt: &now})
+	err = r.s.store.FinishBulkRow(ctx, &BulkRow{JobID: row.JobID, Line: row.Line, State: state, AwardID: a.ID, FinishedAt: &now})
+	if errors.Is(err, ErrBulkRowClosed) {
+		return nil // the winner recorded it with its award
+	}
+	return err
 }
 
 func (r *BulkRunner) timedTx(ctx context.Context, fn func(tx Store) error) error {

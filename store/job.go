@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/tohu-nz/tohu/errs"
 	"github.com/tohu-nz/tohu/issuer"
 )
 
@@ -172,21 +172,12 @@ func (db *DB) RenewBulkLease(ctx context.Context, owner, jobID string, lines []i
 	return translate(err, "bulk rows")
 }
 
-// FinishBulkRow records r's outcome and clears its lease. NotFound if the
-// row does not exist.
+// FinishBulkRow records r's outcome and clears its lease, as
+// finishBulkRows does for a batch: only while the row is pending and its
+// job open (issuer.ErrBulkRowClosed otherwise, nothing written). NotFound
+// if the row does not exist.
 func (db *DB) FinishBulkRow(ctx context.Context, r *issuer.BulkRow) error {
-	res := db.write(ctx).Model(&bulkRowRow{}).Where("job_id = ? AND line = ?", r.JobID, r.Line).
-		Updates(map[string]any{
-			"state": r.State, "award_id": r.AwardID, "error_field": r.ErrorField, "error": r.Error,
-			"lease_until": 0, "finished_at": utcPtr(r.FinishedAt),
-		})
-	if res.Error != nil {
-		return translate(res.Error, "bulk row")
-	}
-	if res.RowsAffected == 0 {
-		return errs.E(errs.NotFound, "bulk row %s:%d not found", r.JobID, r.Line)
-	}
-	return nil
+	return db.finishBulkRows(ctx, []*issuer.BulkRow{r})
 }
 
 // ReleaseBulkRow puts a leased row back, claimable from retryAt.
@@ -250,4 +241,34 @@ func (db *DB) BulkJobPending(ctx context.Context, id string) (bool, error) {
 	var lines []int
 	err := db.read(ctx).Model(&bulkRowRow{}).Where("job_id = ? AND state = ?", id, issuer.RowPending).Limit(1).Pluck("line", &lines).Error
 	return len(lines) > 0, translate(err, "bulk rows")
+}
+
+// OpenBulkJobs reports which of the jobs are open (queued or running).
+func (db *DB) OpenBulkJobs(ctx context.Context, ids []string) (map[string]bool, error) {
+	return db.openBulkJobs(db.read(ctx), ids, false)
+}
+
+// openBulkJobs returns the jobs among ids that exist, each with whether it
+// is open. With lock, in a PostgreSQL transaction, the jobs' rows are held
+// FOR SHARE until it ends: a cancel (SetBulkJobState updates the job's row
+// first, then its pending rows) either waits for the transaction to commit
+// and then finds its rows finished, or has committed first and is seen
+// here. Taken in id order, so two transactions never wait on each other.
+// SQLite needs no lock: a write transaction runs alone.
+func (db *DB) openBulkJobs(q *gorm.DB, ids []string, lock bool) (map[string]bool, error) {
+	var jobs []struct {
+		ID, State string
+	}
+	q = q.Model(&bulkJobRow{}).Select("id, state").Where("id IN ?", ids).Order("id")
+	if lock && db.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthShare})
+	}
+	if err := q.Scan(&jobs).Error; err != nil {
+		return nil, translate(err, "bulk jobs")
+	}
+	out := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		out[j.ID] = j.State == issuer.JobQueued || j.State == issuer.JobRunning
+	}
+	return out, nil
 }

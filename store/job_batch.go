@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -95,12 +96,7 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 				return translate(err, "notification")
 			}
 		}
-		for start := 0; start < len(b.Rows); start += batchChunk {
-			if err := t.finishBulkRows(w, b.Rows[start:min(start+batchChunk, len(b.Rows))]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.finishBulkRows(ctx, b.Rows)
 	})
 	if errors.Is(err, errBatchIndexTaken) {
 		return false, nil
@@ -108,12 +104,53 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 	return err == nil, err
 }
 
-// finishBulkRows records the rows' outcomes in one UPDATE … FROM a VALUES
-// list (PostgreSQL and SQLite ≥ 3.33), as FinishBulkRow does for one row.
-func (db *DB) finishBulkRows(w *gorm.DB, rows []*issuer.BulkRow) error {
+// finishBulkRows records the rows' outcomes (state, award, error, finish
+// time; the lease is dropped) in one transaction, joining the caller's:
+// one UPDATE … FROM a VALUES list per chunk (PostgreSQL and SQLite ≥ 3.33).
+//
+// An outcome is recorded only on a row that is still pending, of a job
+// that is still open; otherwise issuer.ErrBulkRowClosed and the caller's
+// transaction must roll back, so that a cancelled job's row never gets an
+// award after the cancel committed, nor loses "cancelled" to one. The
+// jobs are locked first (openBulkJobs), which orders this transaction and
+// a cancel of the same job one after the other on PostgreSQL; the
+// "state = 'pending'" condition covers a row that another worker finished
+// (a lease that expired under a slow worker).
+func (db *DB) finishBulkRows(ctx context.Context, rows []*issuer.BulkRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	return db.WithTx(ctx, func(tx issuer.Store) error {
+		t := tx.(*DB)
+		w := t.write(ctx)
+		var ids []string
+		for _, r := range rows {
+			if !slices.Contains(ids, r.JobID) {
+				ids = append(ids, r.JobID)
+			}
+		}
+		open, err := t.openBulkJobs(w, ids, true)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if is, found := open[id]; !found {
+				return errs.E(errs.NotFound, "bulk job %s not found", id)
+			} else if !is {
+				return errs.Wrap(issuer.ErrBulkRowClosed, errs.Conflict, "bulk job %s is no longer running", id)
+			}
+		}
+		for start := 0; start < len(rows); start += batchChunk {
+			if err := t.finishChunk(w, rows[start:min(start+batchChunk, len(rows))]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// finishChunk is one UPDATE of finishBulkRows.
+func (db *DB) finishChunk(w *gorm.DB, rows []*issuer.BulkRow) error {
 	// PostgreSQL types a VALUES list from its values: say which are not text.
 	// (SQLite must not CAST the time: TIMESTAMPTZ has numeric affinity.)
 	tuple := "(?, CAST(? AS INTEGER), ?, ?, ?, ?, ?)"
@@ -132,13 +169,28 @@ func (db *DB) finishBulkRows(w *gorm.DB, rows []*issuer.BulkRow) error {
 	}
 	q.WriteString(`) UPDATE bulk_rows SET state = v.state, award_id = v.award_id, error_field = v.error_field,
 		"error" = v.error, lease_until = 0, finished_at = v.finished_at
-		FROM v WHERE bulk_rows.job_id = v.job_id AND bulk_rows.line = v.line`)
+		FROM v WHERE bulk_rows.job_id = v.job_id AND bulk_rows.line = v.line AND bulk_rows.state = 'pending'`)
 	res := w.Exec(q.String(), args...)
 	if res.Error != nil {
 		return translate(res.Error, "bulk rows")
 	}
-	if res.RowsAffected != int64(len(rows)) {
-		return errs.E(errs.NotFound, "%d of %d bulk rows not found", int64(len(rows))-res.RowsAffected, len(rows))
+	if res.RowsAffected == int64(len(rows)) {
+		return nil
 	}
-	return nil
+	// Fewer rows: tell a missing row from a finished one (rare: a caller's
+	// mistake, or another worker's lease race).
+	missing := 0
+	for _, r := range rows {
+		var n int64
+		if err := w.Model(&bulkRowRow{}).Where("job_id = ? AND line = ?", r.JobID, r.Line).Count(&n).Error; err != nil {
+			return translate(err, "bulk rows")
+		}
+		if n == 0 {
+			missing++
+		}
+	}
+	if missing > 0 {
+		return errs.E(errs.NotFound, "%d of %d bulk rows not found", missing, len(rows))
+	}
+	return errs.Wrap(issuer.ErrBulkRowClosed, errs.Conflict, "%d of %d bulk rows already finished", int64(len(rows))-res.RowsAffected, len(rows))
 }

@@ -13,8 +13,9 @@ import (
 
 // TestWriteBulkBatch: a batch's records land together (awards, keys,
 // status entries, both credential forms, audit IDs, notifications, row
-// outcomes); a taken status index or a used idempotency key writes none of
-// them, on its own or inside the caller's transaction.
+// outcomes); a taken status index, a used idempotency key, a row already
+// finished or a cancelled job writes none of them, on its own or inside the
+// caller's transaction.
 func TestWriteBulkBatch(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, _, _ string) {
 		ctx := context.Background()
@@ -132,6 +133,17 @@ func TestWriteBulkBatch(t *testing.T) {
 			}
 			nothingWritten(t, "a3", "a4")
 		})
+		t.Run("error/row already finished", func(t *testing.T) {
+			b := batch(3, 5, 6)
+			b.Rows[1].Line = 1 // issued by "ok"
+			if _, err := db.WriteBulkBatch(ctx, b); !errors.Is(err, issuer.ErrBulkRowClosed) {
+				t.Fatalf("err = %v, want ErrBulkRowClosed", err)
+			}
+			nothingWritten(t, "a3", "a4")
+			if rows, _ := db.BulkRows(ctx, "j1", 0, 1); rows[0].AwardID != "a1" {
+				t.Errorf("line 1 = %+v, want a1's", rows[0])
+			}
+		})
 		t.Run("error/row not found", func(t *testing.T) {
 			b := batch(3, 5, 6)
 			b.Rows[1].Line = 99
@@ -139,6 +151,30 @@ func TestWriteBulkBatch(t *testing.T) {
 				t.Fatalf("err = %v, want NotFound", err)
 			}
 			nothingWritten(t, "a3", "a4")
+		})
+		// Last: it cancels the job. Its pending rows are cancelled, and
+		// nothing more is recorded for them, a batch or one failed row.
+		t.Run("error/job cancelled", func(t *testing.T) {
+			if ok, err := db.SetBulkJobState(ctx, "j1", issuer.JobCancelled, t0, issuer.JobQueued, issuer.JobRunning); !ok || err != nil {
+				t.Fatalf("cancel = %v, %v", ok, err)
+			}
+			if _, err := db.WriteBulkBatch(ctx, batch(3, 5, 6)); !errors.Is(err, issuer.ErrBulkRowClosed) {
+				t.Fatalf("batch: err = %v, want ErrBulkRowClosed", err)
+			}
+			err := db.FinishBulkRow(ctx, &issuer.BulkRow{JobID: "j1", Line: 4, State: issuer.RowFailed, Error: "late"})
+			if !errors.Is(err, issuer.ErrBulkRowClosed) || !errs.Is(err, errs.Conflict) {
+				t.Fatalf("one row: err = %v, want ErrBulkRowClosed (Conflict)", err)
+			}
+			for _, id := range []string{"a3", "a4"} {
+				if _, err := db.Award(ctx, id); !errs.Is(err, errs.NotFound) {
+					t.Errorf("award %s: %v, want NotFound", id, err)
+				}
+			}
+			rows, err := db.BulkRows(ctx, "j1", 2, 10)
+			if err != nil || len(rows) != 2 || rows[0].State != issuer.RowCancelled || rows[1].State != issuer.RowCancelled ||
+				rows[0].AwardID != "" || rows[1].Error != "" {
+				t.Errorf("rows = %+v, %v", rows, err)
+			}
 		})
 	})
 }
