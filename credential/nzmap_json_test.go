@@ -3,16 +3,26 @@ package credential_test
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"math/big"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/credential/dataintegrity"
+	"github.com/tohu-nz/tohu/credential/jose"
 )
 
 // slowFinish is what BuildAward did to a credential before BuildAwardJSON:
@@ -136,6 +146,54 @@ func signedFromDoc(t *testing.T, name string, want []byte, mc credential.MicroCr
 	if !reflect.DeepEqual(doc, fresh()) {
 		t.Fatal("signing changed doc")
 	}
+	jwtFromDoc(t, raw, doc)
+	if !reflect.DeepEqual(doc, fresh()) {
+		t.Fatal("signing the JWT changed doc")
+	}
+}
+
+// jwtKeys are one key per VC-JWT algorithm the issuer uses (made once: RSA
+// key generation is slow).
+var jwtKeys = sync.OnceValue(func() map[string]crypto.Signer {
+	_, ed, _ := ed25519.GenerateKey(nil)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	return map[string]crypto.Signer{"EdDSA": ed, "ES256": p256, "RS256": rsaKey}
+})
+
+// jwtFromDoc: the OB 3.0 VC-JWT jose.SignDecoded makes from the builder's
+// decoding is the one jose.Sign makes from the bytes, for each algorithm
+// the issuer signs with: byte for byte for EdDSA and RS256 (deterministic);
+// for ES256 (randomised signatures) the same header and payload, and the
+// token verifies.
+func jwtFromDoc(t *testing.T, raw []byte, doc map[string]any) {
+	t.Helper()
+	for alg, signer := range jwtKeys() {
+		opts := jose.SignOptions{KeyID: "did:web:tohu.example#" + alg, Algorithm: alg, Form: jose.FormOBJWT}
+		want, err := jose.Sign(context.Background(), raw, signer, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := jose.SignDecoded(context.Background(), raw, doc, signer, opts)
+		if err != nil {
+			t.Fatalf("%s: SignDecoded: %v", alg, err)
+		}
+		if alg != "ES256" {
+			if got != want {
+				t.Errorf("%s: SignDecoded's token differs from Sign's:\n%s\n%s", alg, got, want)
+			}
+			continue
+		}
+		input := func(tok string) string { return tok[:strings.LastIndex(tok, ".")] }
+		if input(got) != input(want) {
+			t.Errorf("ES256: signing input differs:\n%s\n%s", input(got), input(want))
+		}
+		sig, err := base64.RawURLEncoding.DecodeString(got[len(input(got))+1:])
+		h := sha256.Sum256([]byte(input(got)))
+		if err != nil || len(sig) != 64 || !ecdsa.Verify(signer.Public().(*ecdsa.PublicKey), h[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+			t.Error("ES256: SignDecoded's signature does not verify")
+		}
+	}
 }
 
 func BenchmarkBuildAwardJSON(b *testing.B) {
@@ -171,9 +229,10 @@ func BenchmarkSignNZAward(b *testing.B) {
 	}
 }
 
-// BenchmarkSignNZAwardDecoded is BenchmarkSignNZAward from the builder's
-// decoded credential (what issuance does: dataintegrity.SignDecoded).
-func BenchmarkSignNZAwardDecoded(b *testing.B) {
+// builtNFC is the builder's credential from the fixture in NFC, as bytes and
+// decoded (BuildAwardDoc's fast path, the one issuance takes).
+func builtNFC(b *testing.B) ([]byte, map[string]any) {
+	b.Helper()
 	mc, l, r, p := fixture()
 	mc.Title, mc.TitleMi = norm.NFC.String(mc.Title), norm.NFC.String(mc.TitleMi)
 	for i, o := range mc.Outcomes {
@@ -183,11 +242,39 @@ func BenchmarkSignNZAwardDecoded(b *testing.B) {
 	if err != nil || doc == nil {
 		b.Fatal(err, doc == nil)
 	}
+	return raw, doc
+}
+
+// BenchmarkSignNZAwardDecoded is BenchmarkSignNZAward from the builder's
+// decoded credential (what issuance does: dataintegrity.SignDecoded).
+func BenchmarkSignNZAwardDecoded(b *testing.B) {
+	raw, doc := builtNFC(b)
 	_, priv, _ := ed25519.GenerateKey(nil)
 	opts := dataintegrity.SignOptions{VerificationMethod: "did:key:z6Mk#z6Mk", Created: issueTime}
 	for b.Loop() {
 		if _, err := dataintegrity.SignDecoded(context.Background(), raw, doc, priv, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSignNZAwardJWT is the OB 3.0 VC-JWT (ES256, the default for new
+// providers) of the builder's credential, from the bytes (jose.Sign) and
+// from the builder's decoding (jose.SignDecoded, what issuance does).
+func BenchmarkSignNZAwardJWT(b *testing.B) {
+	raw, doc := builtNFC(b)
+	signer := jwtKeys()["ES256"]
+	opts := jose.SignOptions{KeyID: "did:web:tohu.example#ES256", Algorithm: "ES256", Form: jose.FormOBJWT}
+	for _, bc := range []struct {
+		name string
+		doc  map[string]any
+	}{{"bytes", nil}, {"decoded", doc}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := jose.SignDecoded(context.Background(), raw, bc.doc, signer, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -576,7 +576,7 @@ func (r *BulkRunner) prepare(ctx context.Context, row BulkRow) (*preparedRow, er
 		return nil, err
 	}
 	t2 := time.Now()
-	jwt, err := jose.Sign(ctx, unsigned, jc.jwt, jose.SignOptions{KeyID: jc.jwt.KeyID(), Algorithm: jc.jwt.Algorithm(), Form: jose.FormOBJWT})
+	jwt, err := jose.SignDecoded(ctx, unsigned, decoded, jc.jwt, jose.SignOptions{KeyID: jc.jwt.KeyID(), Algorithm: jc.jwt.Algorithm(), Form: jose.FormOBJWT})
 	if err != nil {
 		return nil, err
 	}

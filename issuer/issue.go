@@ -97,7 +97,7 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 		if err != nil {
 			return err
 		}
-		jwt, err := jose.Sign(ctx, unsigned, jwtSigner, jose.SignOptions{KeyID: jwtSigner.KeyID(), Algorithm: jwtSigner.Algorithm(), Form: jose.FormOBJWT})
+		jwt, err := jose.SignDecoded(ctx, unsigned, decoded, jwtSigner, jose.SignOptions{KeyID: jwtSigner.KeyID(), Algorithm: jwtSigner.Algorithm(), Form: jose.FormOBJWT})
 		if err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func issuable(p *Provider, ach *Achievement, now time.Time) error {
 // buildCredential maps the award onto the unsigned OB 3.0 credential.
 //
 // The credential also comes back decoded (nil when it was re-encoded after
-// decoding), for dataintegrity.SignDecoded.
+// decoding), for dataintegrity.SignDecoded and jose.SignDecoded.
 func (s *Service) buildCredential(p *Provider, ach *Achievement, a *Award, url string, idx map[string]int) ([]byte, map[string]any, error) {
 	achURL := s.AchievementURL(ach.ID, ach.Version)
 	mc := credential.MicroCredential{

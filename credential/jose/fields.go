@@ -105,12 +105,15 @@ func (o object) date(name string) (t time.Time, present bool, err error) {
 	if !ok || err != nil {
 		return time.Time{}, ok, err
 	}
-	t, err = time.Parse(time.RFC3339Nano, s)
+	t, err = time.Parse(dateLayout, s)
 	if err != nil {
 		return time.Time{}, true, errs.F(errs.Invalid, "/"+name, "%s is not an RFC 3339 date-time", name)
 	}
 	return t, true, nil
 }
+
+// dateLayout parses an XML Schema dateTimeStamp (RFC 3339 covers it).
+const dateLayout = time.RFC3339Nano
 
 // numericDate returns claim name as an RFC 7519 §2 NumericDate (seconds
 // since the epoch, possibly fractional), truncated to whole seconds.
@@ -144,12 +147,18 @@ const contextV1 = "https://www.w3.org/2018/credentials/v1"
 // VC 2.0 (OB30 §8.2), issuanceDate/expirationDate for VC 1.1 (VC-DATA-MODEL-1.1
 // §6.3.1). A VC 2.0 member that is present wins over the 1.1 one.
 func (o object) dateNames() (from, until string) {
+	return dateNames(o.isV1(), o.has("validFrom"), o.has("validUntil"))
+}
+
+// dateNames is object.dateNames for a credential whose first context is the
+// VC 1.1 one (v1) and which has validFrom/validUntil members (not null).
+func dateNames(v1, hasFrom, hasUntil bool) (from, until string) {
 	from, until = "validFrom", "validUntil"
-	if o.isV1() {
-		if !o.has("validFrom") {
+	if v1 {
+		if !hasFrom {
 			from = "issuanceDate"
 		}
-		if !o.has("validUntil") {
+		if !hasUntil {
 			until = "expirationDate"
 		}
 	}

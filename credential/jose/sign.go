@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/cryptosigner"
@@ -63,6 +64,21 @@ type SignOptions struct {
 // Unsupported for an unknown algorithm, form or key type; Unavailable when
 // the signer fails (a remote KMS, for instance).
 func Sign(ctx context.Context, credentialJSON []byte, signer crypto.Signer, opts SignOptions) (string, error) {
+	return SignDecoded(ctx, credentialJSON, nil, signer, opts)
+}
+
+// SignDecoded is Sign for a caller that has decoded credentialJSON already,
+// as encoding/json does with UseNumber (map[string]any, []any, string,
+// json.Number, bool, nil): doc must be exactly that decoding, which Sign
+// would otherwise repeat to read the issuer and the claims' values (the
+// issuer's builder decodes every credential to check it). doc is read, never
+// changed, and the token is the one Sign gives: the payload is still
+// credentialJSON's own bytes (with the claims spliced in), and a credential
+// that is not plain — a claim member already there, or an issuer, id,
+// subject or date of another shape than the builder writes — is read from
+// credentialJSON exactly as Sign reads it. A nil doc means credentialJSON is
+// decoded here, as by Sign.
+func SignDecoded(ctx context.Context, credentialJSON []byte, doc map[string]any, signer crypto.Signer, opts SignOptions) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", errs.Wrap(err, errs.Unavailable, "signing was cancelled")
 	}
@@ -89,16 +105,21 @@ func Sign(ctx context.Context, credentialJSON []byte, signer crypto.Signer, opts
 		return "", err
 	}
 
-	cred, err := parseObject(credentialJSON, "the credential")
-	if err != nil {
-		return "", err
-	}
-	issuer, ok, err := cred.idOf("issuer")
-	if err != nil {
-		return "", err
-	}
-	if !ok || issuer == "" {
-		return "", errs.F(errs.Invalid, "/issuer", "the credential has no issuer id")
+	// cred stays nil when doc gave every value (plainClaims).
+	var cred object
+	values, plain := plainClaims(doc)
+	issuer := values.iss
+	if !plain {
+		if cred, err = parseObject(credentialJSON, "the credential"); err != nil {
+			return "", err
+		}
+		var ok bool
+		if issuer, ok, err = cred.idOf("issuer"); err != nil {
+			return "", err
+		}
+		if !ok || issuer == "" {
+			return "", errs.F(errs.Invalid, "/issuer", "the credential has no issuer id")
+		}
 	}
 
 	so := &gojose.SignerOptions{}
@@ -109,7 +130,9 @@ func Sign(ctx context.Context, credentialJSON []byte, signer crypto.Signer, opts
 		so.WithType(typVC).WithContentType(ctyVC)
 	case FormOBJWT:
 		so.WithType(typJWT)
-		if payload, err = withClaims(credentialJSON, cred, issuer); err != nil {
+		if cred == nil {
+			payload = appendClaims(credentialJSON, values.list())
+		} else if payload, err = withClaims(credentialJSON, cred, issuer); err != nil {
 			return "", err
 		}
 	default:
@@ -140,64 +163,90 @@ type claim struct {
 	value []byte
 }
 
+// claimValues are the values of OB30 §8.2.3's claims: iss = issuer id,
+// jti = id, sub = the single credentialSubject's id ("" = no such claim),
+// nbf and exp = validFrom and validUntil as NumericDates (RFC 7519 §2).
+type claimValues struct {
+	iss, jti, sub string
+	nbf, exp      *int64
+}
+
+// list returns the claims in the order Sign appends them.
+func (v claimValues) list() []claim {
+	add := make([]claim, 0, 5)
+	str := func(name, s string) {
+		b, _ := json.Marshal(s)
+		add = append(add, claim{name, b})
+	}
+	num := func(name string, n *int64) {
+		if n != nil {
+			add = append(add, claim{name, []byte(strconv.FormatInt(*n, 10))})
+		}
+	}
+	str("iss", v.iss)
+	if v.jti != "" {
+		str("jti", v.jti)
+	}
+	if v.sub != "" {
+		str("sub", v.sub)
+	}
+	num("nbf", v.nbf)
+	num("exp", v.exp)
+	return add
+}
+
 // withClaims appends OB30 §8.2.3's claims to the credential object. A claim
 // the credential already has must carry the same value.
 func withClaims(raw []byte, cred object, issuer string) ([]byte, error) {
-	var add []claim
-	str := func(name, v string) {
-		b, _ := json.Marshal(v)
-		add = append(add, claim{name, b})
-	}
-	num := func(name string, v int64) {
-		add = append(add, claim{name, []byte(strconv.FormatInt(v, 10))})
-	}
-
-	str("iss", issuer)
+	v := claimValues{iss: issuer}
 	id, ok, err := cred.str("id")
 	if err != nil {
 		return nil, err
 	}
-	if ok && id != "" {
-		str("jti", id)
+	if ok {
+		v.jti = id
 	}
 	subs, err := cred.subjectIDs()
 	if err != nil {
 		return nil, err
 	}
-	if len(subs) == 1 && subs[0] != "" {
-		str("sub", subs[0])
+	if len(subs) == 1 {
+		v.sub = subs[0]
 	}
 	fromName, untilName := cred.dateNames()
-	if t, ok, err := cred.date(fromName); err != nil {
+	if v.nbf, err = unixDate(cred, fromName); err != nil {
 		return nil, err
-	} else if ok {
-		num("nbf", t.Unix())
 	}
-	if t, ok, err := cred.date(untilName); err != nil {
+	if v.exp, err = unixDate(cred, untilName); err != nil {
 		return nil, err
-	} else if ok {
-		num("exp", t.Unix())
 	}
 
-	var tail bytes.Buffer
-	for _, c := range add {
+	var add []claim
+	for _, c := range v.list() {
 		if cred.has(c.name) {
 			if err := sameClaim(cred, c); err != nil {
 				return nil, err
 			}
 			continue
 		}
+		add = append(add, c)
+	}
+	return appendClaims(raw, add), nil
+}
+
+// appendClaims splices the claims in before the credential object's closing
+// brace, leaving every other byte of it as it was.
+func appendClaims(raw []byte, add []claim) []byte {
+	if len(add) == 0 {
+		return raw
+	}
+	var tail bytes.Buffer
+	for _, c := range add {
 		tail.WriteByte(',')
 		tail.WriteString(strconv.Quote(c.name))
 		tail.WriteByte(':')
 		tail.Write(c.value)
 	}
-	if tail.Len() == 0 {
-		return raw, nil
-	}
-
-	// Splice the claims in before the closing brace, leaving every other byte
-	// of the credential as it was.
 	trimmed := bytes.TrimSpace(raw)
 	body := bytes.TrimRightFunc(trimmed[:len(trimmed)-1], isSpace)
 	extra := tail.Bytes()
@@ -207,7 +256,97 @@ func withClaims(raw []byte, cred object, issuer string) ([]byte, error) {
 	out := make([]byte, 0, len(body)+len(extra)+1)
 	out = append(out, body...)
 	out = append(out, extra...)
-	return append(out, '}'), nil
+	return append(out, '}')
+}
+
+// plainClaims reads the claims' values from a decoded credential (see
+// SignDecoded). plain is false, and Sign reads the bytes instead, unless
+// doc is non-nil, carries none of the claims already, and has the shapes
+// tohu's builder writes: issuer a non-empty string or an object with a
+// non-empty string id; id absent or a string; credentialSubject absent or
+// an object whose id is absent or a string; the dates absent or RFC 3339
+// strings. For those, the values are the ones withClaims would find.
+func plainClaims(doc map[string]any) (v claimValues, plain bool) {
+	if doc == nil {
+		return v, false
+	}
+	for _, name := range []string{"iss", "jti", "sub", "nbf", "exp"} {
+		if doc[name] != nil {
+			return v, false
+		}
+	}
+	switch iss := doc["issuer"].(type) {
+	case string:
+		v.iss = iss
+	case map[string]any:
+		v.iss, _ = iss["id"].(string)
+	}
+	if v.iss == "" {
+		return v, false
+	}
+	var ok bool
+	if v.jti, ok = optString(doc, "id"); !ok {
+		return v, false
+	}
+	if cs := doc["credentialSubject"]; cs != nil {
+		m, isObj := cs.(map[string]any)
+		if !isObj {
+			return v, false
+		}
+		if v.sub, ok = optString(m, "id"); !ok {
+			return v, false
+		}
+	}
+	v1 := false
+	switch c := doc["@context"].(type) {
+	case string:
+		v1 = c == contextV1
+	case []any:
+		v1 = len(c) > 0 && c[0] == any(contextV1)
+	}
+	from, until := dateNames(v1, doc["validFrom"] != nil, doc["validUntil"] != nil)
+	for _, d := range []struct {
+		name string
+		to   **int64
+	}{{from, &v.nbf}, {until, &v.exp}} {
+		if doc[d.name] == nil {
+			continue
+		}
+		s, ok := doc[d.name].(string)
+		if !ok {
+			return v, false
+		}
+		t, err := time.Parse(dateLayout, s)
+		if err != nil {
+			return v, false
+		}
+		sec := t.Unix()
+		*d.to = &sec
+	}
+	return v, true
+}
+
+// unixDate returns date member name of cred in seconds since the epoch, nil
+// when it is absent.
+func unixDate(cred object, name string) (*int64, error) {
+	t, ok, err := cred.date(name)
+	if err != nil || !ok {
+		return nil, err
+	}
+	sec := t.Unix()
+	return &sec, nil
+}
+
+// optString returns member name of m when it is a string; "" and ok when it
+// is absent or null; ok is false for any other type.
+func optString(m map[string]any, name string) (s string, ok bool) {
+	switch x := m[name].(type) {
+	case nil:
+		return "", true
+	case string:
+		return x, true
+	}
+	return "", false
 }
 
 // sameClaim checks a claim the credential already carries against the value
