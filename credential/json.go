@@ -84,7 +84,9 @@ func decodeObject(data []byte, plain any) (Extra, error) {
 
 // encodeObject encodes plain (a struct without custom methods) and appends
 // the extra members, in sorted order after the known ones so output is
-// deterministic.
+// deterministic. Marshal's one-pass encoder (encode.go) writes the same
+// bytes; a change here must be made there too (TestDirectEncoding fails
+// otherwise).
 func encodeObject(plain any, extra Extra) ([]byte, error) {
 	b, err := marshal(plain)
 	if err != nil || len(extra) == 0 {
@@ -136,7 +138,15 @@ func marshal(v any) ([]byte, error) {
 
 // Marshal encodes v (normally a *Credential) as compact JSON without HTML
 // escaping. Members the types do not model are written back unchanged.
+//
+// A pointer to a model value (normally a *Credential) is written in one pass
+// (encodeDirect); anything else, or a value that pass cannot write, goes
+// through encoding/json and the MarshalJSON methods, which give the same
+// bytes.
 func Marshal(v any) ([]byte, error) {
+	if b, ok := encodeDirect(v); ok {
+		return b, nil
+	}
 	b, err := marshal(v)
 	if err != nil {
 		return nil, errs.Wrap(err, errs.Internal, "could not encode the credential")
@@ -313,15 +323,42 @@ func (n Number) MarshalJSON() ([]byte, error) {
 	return []byte(n), nil
 }
 
+// isNumberLiteral reports whether s is exactly one JSON number (RFC 8259
+// §6: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?), nothing around it.
 func isNumberLiteral(s string) bool {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case !digits():
 		return false
 	}
-	_, ok := v.(json.Number)
-	return ok && strings.TrimSpace(s) == s
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.

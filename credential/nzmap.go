@@ -238,13 +238,23 @@ func BuildAwardJSON(mc MicroCredential, learner Learner, res AwardResult, issuer
 // nil when the bytes were re-encoded after the decoding (a string that was
 // not NFC); the caller must not change doc.
 func BuildAwardDoc(mc MicroCredential, learner Learner, res AwardResult, issuer Profile, b Bounds, opts ...AwardOption) (raw []byte, doc map[string]any, err error) {
+	c, err := awardCredential(mc, learner, res, issuer, b, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return finishAward(c)
+}
+
+// awardCredential checks the award and maps it onto the model, before
+// finishAward encodes and checks the result.
+func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issuer Profile, b Bounds, opts ...AwardOption) (*Credential, error) {
 	cfg := awardConfig{now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	now := cfg.now().UTC().Truncate(time.Second)
 	if err := checkAward(mc, learner, res, issuer, b, now); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	earned := res.CreditsEarned
@@ -345,7 +355,7 @@ func BuildAwardDoc(mc MicroCredential, learner Learner, res AwardResult, issuer 
 	for _, e := range res.Evidence {
 		c.Evidence = append(c.Evidence, Evidence{ID: e.ID, Type: TypesOf("Evidence"), Name: e.Name, Description: e.Description})
 	}
-	return finishAward(c)
+	return c, nil
 }
 
 // finishAward NFC-normalises every string (ARCHITECTURE: macrons must
