@@ -296,22 +296,6 @@ func (s *Service) activeSigner(ctx context.Context, st Store, p *Provider, purpo
 	return nil, errs.E(errs.Internal, "provider %s has no active %s key", p.Slug, purpose)
 }
 
-// CheckMasterKey opens the most recently created signing key in the store to
-// prove the master key is the one the keys were sealed under, so `tohu
-// serve` can refuse to start (Forbidden) instead of failing at the first
-// issuance. A store without keys passes.
-func (s *Service) CheckMasterKey(ctx context.Context) error {
-	ks, err := s.store.Keys(ctx, "")
-	if err != nil || len(ks) == 0 {
-		return err
-	}
-	k := ks[len(ks)-1]
-	if _, err := s.cfg.MasterKey.Open(k.Sealed, []byte(k.ID)); err != nil {
-		return errs.Wrap(err, errs.Forbidden, "the master key does not open the stored signing keys; is it the one they were created with?")
-	}
-	return nil
-}
-
 // ProviderBySlug returns a provider's public record. NotFound if none.
 func (s *Service) ProviderBySlug(ctx context.Context, slug string) (*Provider, error) {
 	return s.store.ProviderBySlug(ctx, slug)

@@ -24,6 +24,11 @@ import (
 type Sealer interface {
 	Seal(priv crypto.Signer, aad []byte) ([]byte, error)
 	Open(sealed, aad []byte) (crypto.Signer, error)
+	// SealCheck and OpenCheck make and check the token that ties a
+	// database to its master key (masterkey.go); OpenCheck returns
+	// Forbidden for another master key's token.
+	SealCheck() ([]byte, error)
+	OpenCheck(token []byte) error
 }
 
 // Config is what New needs. cmd/tohu builds it from the environment.

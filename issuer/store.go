@@ -30,6 +30,12 @@ type Store interface {
 	Keys(ctx context.Context, providerID string) ([]Key, error)
 	// RetireKey marks an active key retired; NotFound if no such active key.
 	RetireKey(ctx context.Context, id string, at time.Time) error
+	// MasterKeyCheck returns the stored master key check token; NotFound
+	// when none is stored yet.
+	MasterKeyCheck(ctx context.Context) ([]byte, error)
+	// InitMasterKeyCheck stores token unless a token is stored already (the
+	// first of racing replicas wins) and returns the token now stored.
+	InitMasterKeyCheck(ctx context.Context, token []byte) ([]byte, error)
 
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	APIKey(ctx context.Context, id string) (*APIKey, error)

@@ -215,3 +215,55 @@ func sealAAD(header, aad []byte) []byte {
 	out := make([]byte, 0, len(header)+len(aad))
 	return append(append(out, header...), aad...)
 }
+
+// checkLabel is what a check token seals, and checkAAD what binds it: the
+// AAD differs from any sealed key's, so a check token can never be passed
+// off as a sealed private key nor the other way round.
+const (
+	checkLabel = "tohu: this database's master key"
+	checkAAD   = "tohu keys: master key check token v1"
+)
+
+// SealCheck returns a new check token for this master key: a fixed label
+// sealed with AES-256-GCM under a fresh random nonce, in the layout of a
+// sealed key (version ‖ check value ‖ nonce ‖ ciphertext and tag). Stored
+// beside the sealed keys, it tells at start whether a master key is the
+// database's even before any signing key exists. It holds nothing secret:
+// the label is public and the check value is an HKDF output of the key.
+func (m *MasterKey) SealCheck() ([]byte, error) {
+	if m == nil || m.aead == nil {
+		return nil, errs.E(errs.Invalid, "no master key")
+	}
+	out := make([]byte, headerSize+nonceSize, headerSize+nonceSize+len(checkLabel)+m.aead.Overhead())
+	out[0] = sealVersion
+	copy(out[1:headerSize], m.check[:])
+	if _, err := rand.Read(out[headerSize:]); err != nil {
+		return nil, errs.Wrap(err, errs.Internal, "could not generate a nonce")
+	}
+	return m.aead.Seal(out, out[headerSize:], []byte(checkLabel), sealAAD(out[:headerSize], []byte(checkAAD))), nil
+}
+
+// OpenCheck returns nil when token is a check token sealed by SealCheck
+// under this master key. Errors: Forbidden for a token of another master
+// key; Invalid for one that is truncated or fails authentication;
+// Unsupported for an unknown format version. Messages never include the
+// token or the key.
+func (m *MasterKey) OpenCheck(token []byte) error {
+	if m == nil || m.aead == nil {
+		return errs.E(errs.Invalid, "no master key")
+	}
+	if len(token) < minSealedLen {
+		return errs.E(errs.Invalid, "master key check token is truncated")
+	}
+	if token[0] != sealVersion {
+		return errs.E(errs.Unsupported, "master key check token format %d is not supported", token[0])
+	}
+	if subtle.ConstantTimeCompare(token[1:headerSize], m.check[:]) != 1 {
+		return errs.E(errs.Forbidden, "master key does not match the one this database was set up with")
+	}
+	label, err := m.aead.Open(nil, token[headerSize:headerSize+nonceSize], token[headerSize+nonceSize:], sealAAD(token[:headerSize], []byte(checkAAD)))
+	if err != nil || string(label) != checkLabel {
+		return errs.Wrap(err, errs.Invalid, "master key check token failed authentication: it was altered")
+	}
+	return nil
+}

@@ -204,3 +204,62 @@ func mustPKCS8(t *testing.T, k any) []byte {
 	}
 	return der
 }
+
+// TestMasterKeyCheckToken: a check token opens under its own master key
+// only, every alteration is caught, it is never a sealed key (nor a sealed
+// key a check token), and two tokens of one key differ (random nonce).
+func TestMasterKeyCheckToken(t *testing.T) {
+	m := mustMaster(t)
+	token, err := m.SealCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.OpenCheck(token); err != nil {
+		t.Fatalf("OpenCheck of its own token: %v", err)
+	}
+	again, _ := keys.ParseMasterKey(m.Encode())
+	if err := again.OpenCheck(token); err != nil {
+		t.Fatalf("OpenCheck with the re-parsed key: %v", err)
+	}
+	second, _ := m.SealCheck()
+	if bytes.Equal(token, second) {
+		t.Fatal("two check tokens are identical: the nonce is not random")
+	}
+	raw, _ := base64.StdEncoding.DecodeString(m.Encode())
+	if bytes.Contains(token, raw[:8]) || bytes.Contains(token, []byte(m.Encode()[:8])) {
+		t.Fatal("the check token holds master key bytes")
+	}
+	priv, _ := keys.Generate("")
+	sealedKey, _ := m.Seal(priv, []byte("k1"))
+	flip := func(i int) []byte {
+		b := bytes.Clone(token)
+		b[i] ^= 0x01
+		return b
+	}
+	tests := map[string]struct {
+		key   *keys.MasterKey
+		token []byte
+		want  errs.Code
+	}{
+		"error/other master key":    {mustMaster(t), token, errs.Forbidden},
+		"error/check value changed": {m, flip(2), errs.Forbidden},
+		"error/version changed":     {m, flip(0), errs.Unsupported},
+		"error/nonce changed":       {m, flip(10), errs.Invalid},
+		"error/ciphertext changed":  {m, flip(22), errs.Invalid},
+		"error/tag changed":         {m, flip(len(token) - 1), errs.Invalid},
+		"error/truncated":           {m, token[:len(token)-1], errs.Invalid},
+		"error/empty":               {m, nil, errs.Invalid},
+		"error/a sealed key":        {m, sealedKey, errs.Invalid},
+		"error/nil master key":      {nil, token, errs.Invalid},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := errs.ErrorCode(tc.key.OpenCheck(tc.token)); got != tc.want {
+				t.Fatalf("OpenCheck = %s, want %s", got, tc.want)
+			}
+		})
+	}
+	if _, err := m.Open(token, []byte(nil)); err == nil {
+		t.Fatal("a check token opened as a sealed key")
+	}
+}

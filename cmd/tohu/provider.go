@@ -77,7 +77,7 @@ func cmdProvider(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := svc.CheckMasterKey(ctx); err != nil {
 		if errs.ErrorCode(err) == errs.Forbidden {
-			return errs.Wrap(err, errs.Forbidden, "%s does not open the signing keys in this database: wrong master key", masterKeySource(cfg))
+			return errs.Wrap(err, errs.Forbidden, "%s is not this database's master key (%s): wrong master key", masterKeySource(cfg), errs.ErrorMessage(err))
 		}
 		return err
 	}

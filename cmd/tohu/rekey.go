@@ -17,8 +17,9 @@ const usageRekey = "rekey --new-master-key-file FILE   (stop every replica first
 
 // cmdRekey rotates the master key: every signing key is opened with the
 // current master key (TOHU_MASTER_KEY / _FILE, or the data directory's
-// master.key) and sealed again under the new one, in one transaction, so
-// the database never holds a mix. Each key keeps its id as the sealing AAD
+// master.key) and sealed again under the new one, and the database's master
+// key check token replaced by the new key's, in one transaction, so the
+// database never holds a mix. Each key keeps its id as the sealing AAD
 // (as issuer seals it). If any key does not open, nothing changes.
 //
 // Replicas still running with the old master key can no longer open the
@@ -68,7 +69,18 @@ func cmdRekey(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	n, err := db.ResealKeys(ctx, func(id string, sealed []byte) ([]byte, error) {
+	recheck := func(token []byte) ([]byte, error) {
+		if token != nil {
+			if err := oldKey.OpenCheck(token); err != nil {
+				if errs.ErrorCode(err) == errs.Forbidden {
+					return nil, errs.Wrap(err, errs.Forbidden, "%s is not this database's master key (the database's check token does not open under it): wrong current master key; nothing changed", masterKeySource(cfg))
+				}
+				return nil, errs.Wrap(err, errs.ErrorCode(err), "%s; nothing changed", errs.ErrorMessage(err))
+			}
+		}
+		return newKey.SealCheck()
+	}
+	n, err := db.ResealKeys(ctx, recheck, func(id string, sealed []byte) ([]byte, error) {
 		priv, err := oldKey.Open(sealed, []byte(id))
 		if err != nil {
 			if errs.ErrorCode(err) == errs.Forbidden {

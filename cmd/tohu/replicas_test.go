@@ -51,6 +51,16 @@ func startProc(t *testing.T, bin string, env map[string]string) *proc {
 // (e.g. inside a sandbox), adding env to cmd.Env.
 func startCmd(t *testing.T, cmd *exec.Cmd, env map[string]string) *proc {
 	t.Helper()
+	p := spawn(t, cmd, env)
+	p.waitReady(t, p.logs.wait(t, "listening", p.done))
+	return p
+}
+
+// spawn starts cmd, adding env to cmd.Env, and returns at once; its stderr
+// is collected in p.logs line by line and p.done closes when it exits. It is
+// killed at the end of the test if it is still running.
+func spawn(t *testing.T, cmd *exec.Cmd, env map[string]string) *proc {
+	t.Helper()
 	p := &proc{cmd: cmd, logs: newLogLines(), done: make(chan struct{})}
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
@@ -86,7 +96,13 @@ func startCmd(t *testing.T, cmd *exec.Cmd, env map[string]string) *proc {
 			<-p.done
 		}
 	})
-	line := p.logs.wait(t, "listening", p.done)
+	return p
+}
+
+// waitReady takes the address from p's "listening" line and waits for
+// /readyz.
+func (p *proc) waitReady(t *testing.T, line map[string]any) {
+	t.Helper()
 	p.base, _ = line["base_url"].(string)
 	p.addr, _ = line["addr"].(string)
 	if p.base == "" || p.addr == "" {
@@ -111,7 +127,6 @@ func startCmd(t *testing.T, cmd *exec.Cmd, env map[string]string) *proc {
 			t.Fatalf("tohu not ready 60 s after listening (%v):\n%s", err, p.logs)
 		}
 	}
-	return p
 }
 
 // stop sends SIGTERM and returns the exit code.

@@ -98,11 +98,12 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// A wrong master key would make every signing key unreadable; refuse to
-	// start rather than fail at the first issuance.
+	// A wrong master key would make every signing key unreadable, or (on an
+	// empty database) seal keys the other replicas cannot open; refuse to
+	// start rather than fail at the first issuance (issuer/masterkey.go).
 	if err := svc.CheckMasterKey(ctx); err != nil {
 		if errs.ErrorCode(err) == errs.Forbidden {
-			return errs.Wrap(err, errs.Forbidden, "%s does not open the signing keys in this database: wrong master key, refusing to start", masterKeySource(cfg))
+			return errs.Wrap(err, errs.Forbidden, "%s is not this database's master key (%s): wrong master key, refusing to start", masterKeySource(cfg), errs.ErrorMessage(err))
 		}
 		return err
 	}
