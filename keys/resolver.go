@@ -39,8 +39,23 @@ func WithTTL(d time.Duration) ResolverOption { return func(r *Resolver) { r.ttl 
 // the address (fetch.WithTrusted or fetch.WithAllowLoopback).
 func WithLoopbackHTTP() ResolverOption { return func(r *Resolver) { r.loopbackHTTP = true } }
 
+// WithRefetchInterval sets the least time between two fetches of one
+// document caused by a verification method missing from its cached copy
+// (default 30 s). Zero or less turns such refetches off.
+func WithRefetchInterval(d time.Duration) ResolverOption {
+	return func(r *Resolver) { r.refetchEvery = d }
+}
+
+// WithClock sets the resolver's clock (default time.Now), for the cache's
+// and the refetch interval's times.
+func WithClock(now func() time.Time) ResolverOption { return func(r *Resolver) { r.now = now } }
+
 // DefaultTTL is how long a Resolver caches a fetched document by default.
 const DefaultTTL = 5 * time.Minute
+
+// DefaultRefetchInterval is the default least time between two refetches
+// of one document for a missing verification method.
+const DefaultRefetchInterval = 30 * time.Second
 
 // maxCacheEntries bounds the document cache so hostile input naming many
 // DIDs cannot grow it without limit.
@@ -52,12 +67,18 @@ const maxIDLen = 2048
 // Resolver resolves verification method URLs to public keys. did:key is
 // always resolved locally; did:web and https controller documents only
 // through the Fetcher given WithFetcher. Fetched documents are cached for the
-// TTL and concurrent requests for one document share a single fetch. It is
-// safe for concurrent use.
+// TTL and concurrent requests for one document share a single fetch. A
+// verification method missing from a cached document makes the resolver
+// fetch the document again, at most once per refetch interval, before it
+// answers NotFound: a key added by a rotation is found at once, yet a
+// forger naming made-up keys of a real DID cannot make tohu fetch that
+// DID's document on every request. It is safe for concurrent use.
 type Resolver struct {
 	fetcher      Fetcher
 	ttl          time.Duration
+	refetchEvery time.Duration
 	loopbackHTTP bool
+	now          func() time.Time
 
 	mu       sync.Mutex
 	cache    map[string]cached
@@ -67,6 +88,9 @@ type Resolver struct {
 type cached struct {
 	doc     map[string]any
 	expires time.Time
+	// refetched is when a missing verification method last caused a
+	// refetch of this document (zero if never); kept across refetches.
+	refetched time.Time
 }
 
 type call struct {
@@ -78,7 +102,8 @@ type call struct {
 // NewResolver returns a Resolver; with no options it is offline (did:key
 // only).
 func NewResolver(opts ...ResolverOption) *Resolver {
-	r := &Resolver{ttl: DefaultTTL, cache: map[string]cached{}, inflight: map[string]*call{}}
+	r := &Resolver{ttl: DefaultTTL, refetchEvery: DefaultRefetchInterval, now: time.Now,
+		cache: map[string]cached{}, inflight: map[string]*call{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -118,12 +143,24 @@ func (r *Resolver) PublicKey(ctx context.Context, vmID, purpose string) (crypto.
 	} else if !hasFrag || frag == "" {
 		return nil, "", errs.E(errs.Invalid, "verification method id %q has no #fragment", vmID)
 	}
-	doc, err := r.document(ctx, base)
+	doc, cachedCopy, err := r.document(ctx, base, false)
 	if err != nil {
 		return nil, "", err
 	}
 	subject, _ := doc["id"].(string)
 	vm := findMethod(doc, subject, vmID)
+	if vm == nil && cachedCopy {
+		// Perhaps the key is newer than our copy (a rotation since it was
+		// fetched): fetch again if the refetch interval allows, else look in
+		// the copy as it is now (another request may have just refetched
+		// it). A failed refetch answers Unavailable: whether the key exists
+		// cannot be told now.
+		if doc, _, err = r.document(ctx, base, true); err != nil {
+			return nil, "", err
+		}
+		subject, _ = doc["id"].(string)
+		vm = findMethod(doc, subject, vmID)
+	}
 	if vm == nil {
 		return nil, "", errs.E(errs.NotFound, "%s does not publish the verification method %s", subject, vmID)
 	}
@@ -147,23 +184,25 @@ func (r *Resolver) PublicKey(ctx context.Context, vmID, purpose string) (crypto.
 // fetched) or the controller document at an https URL. The caller gets its
 // own copy. Errors as for PublicKey.
 func (r *Resolver) Document(ctx context.Context, did string) (map[string]any, error) {
-	doc, err := r.document(ctx, did)
+	doc, _, err := r.document(ctx, did, false)
 	if err != nil {
 		return nil, err
 	}
 	return deepCopy(doc).(map[string]any), nil
 }
 
-// document returns a cached or freshly resolved document; it must not be
-// modified.
-func (r *Resolver) document(ctx context.Context, id string) (map[string]any, error) {
+// document returns a cached or freshly resolved document, and whether it
+// is a cached copy; it must not be modified. With refetch it fetches the
+// document again if the refetch interval allows (see fetchDocument).
+func (r *Resolver) document(ctx context.Context, id string, refetch bool) (map[string]any, bool, error) {
 	if id == "" || len(id) > maxIDLen {
-		return nil, errs.E(errs.Invalid, "identifier is empty or too long")
+		return nil, false, errs.E(errs.Invalid, "identifier is empty or too long")
 	}
 	var docURL string
 	switch {
 	case strings.HasPrefix(id, didKeyPrefix):
-		return didKeyDocument(id)
+		doc, err := didKeyDocument(id)
+		return doc, false, err
 	case strings.HasPrefix(id, didWebPrefix):
 		scheme := "https"
 		if r.loopbackHTTP && isLoopbackHost(webHost(id)) {
@@ -171,64 +210,85 @@ func (r *Resolver) document(ctx context.Context, id string) (map[string]any, err
 		}
 		u, err := didWebURL(id, scheme)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		docURL = u
 	case strings.HasPrefix(id, "did:"):
 		m, _, _ := strings.Cut(strings.TrimPrefix(id, "did:"), ":")
-		return nil, errs.E(errs.Unsupported, "DID method %q is not supported; tohu resolves did:key and did:web", m)
+		return nil, false, errs.E(errs.Unsupported, "DID method %q is not supported; tohu resolves did:key and did:web", m)
 	case strings.HasPrefix(id, "https://") || strings.HasPrefix(id, "http://"):
 		u, err := url.Parse(id)
 		if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
-			return nil, errs.E(errs.Invalid, "controller document URL %q is malformed", id)
+			return nil, false, errs.E(errs.Invalid, "controller document URL %q is malformed", id)
 		}
 		if u.Scheme == "http" && !(r.loopbackHTTP && isLoopbackHost(u.Hostname())) {
-			return nil, errs.E(errs.Unsupported, "controller documents are fetched over https only")
+			return nil, false, errs.E(errs.Unsupported, "controller documents are fetched over https only")
 		}
 		docURL = id
 	default:
-		return nil, errs.E(errs.Unsupported, "cannot resolve %q: not a did:key, did:web or https URL", id)
+		return nil, false, errs.E(errs.Unsupported, "cannot resolve %q: not a did:key, did:web or https URL", id)
 	}
 	if r.fetcher == nil {
-		return nil, errs.E(errs.Unavailable, "cannot resolve %s: network resolution is not enabled", id)
+		return nil, false, errs.E(errs.Unavailable, "cannot resolve %s: network resolution is not enabled", id)
 	}
-	return r.fetchDocument(ctx, id, docURL)
+	return r.fetchDocument(ctx, id, docURL, refetch)
 }
 
-func (r *Resolver) fetchDocument(ctx context.Context, id, docURL string) (map[string]any, error) {
+// fetchDocument returns the cached copy of id's document, or joins a fetch
+// of it in flight, or fetches it. With refetch (a verification method was
+// missing from the copy) it joins a fetch in flight, else fetches again
+// when no refetch of id has been made within the refetch interval, else
+// returns the copy as it is now. Deciding and registering the fetch under
+// one lock means concurrent lookups share one refetch and wait for it, and
+// however many requests name unknown methods, and whether or not the fetch
+// succeeds, the document is refetched at most once per interval.
+func (r *Resolver) fetchDocument(ctx context.Context, id, docURL string, refetch bool) (map[string]any, bool, error) {
 	r.mu.Lock()
-	if c, ok := r.cache[id]; ok && time.Now().Before(c.expires) {
+	c, cachedOK := r.cache[id]
+	fresh := cachedOK && r.now().Before(c.expires)
+	if fresh && !refetch {
 		r.mu.Unlock()
-		return c.doc, nil
+		return c.doc, true, nil
 	}
-	if c, ok := r.inflight[id]; ok {
+	if f, ok := r.inflight[id]; ok {
 		r.mu.Unlock()
 		select {
-		case <-c.done:
-			return c.doc, c.err
+		case <-f.done:
+			return f.doc, false, f.err
 		case <-ctx.Done():
-			return nil, errs.Wrap(ctx.Err(), errs.Unavailable, "gave up resolving %s", id)
+			return nil, false, errs.Wrap(ctx.Err(), errs.Unavailable, "gave up resolving %s", id)
 		}
 	}
-	c := &call{done: make(chan struct{})}
-	r.inflight[id] = c
+	if fresh { // refetch
+		now := r.now()
+		if r.refetchEvery <= 0 || (!c.refetched.IsZero() && now.Sub(c.refetched) < r.refetchEvery) {
+			r.mu.Unlock()
+			return c.doc, true, nil
+		}
+		c.refetched = now
+		r.cache[id] = c
+	}
+	f := &call{done: make(chan struct{})}
+	r.inflight[id] = f
 	r.mu.Unlock()
 
-	c.doc, c.err = r.load(ctx, id, docURL)
+	f.doc, f.err = r.load(ctx, id, docURL)
 
 	r.mu.Lock()
 	delete(r.inflight, id)
-	if c.err == nil && r.ttl > 0 {
-		r.store(id, c.doc)
+	if f.err == nil && r.ttl > 0 {
+		r.store(id, f.doc)
 	}
 	r.mu.Unlock()
-	close(c.done)
-	return c.doc, c.err
+	close(f.done)
+	return f.doc, false, f.err
 }
 
-// store adds a document to the cache; r.mu is held.
+// store adds a document to the cache, keeping the time of its last
+// refetch; r.mu is held.
 func (r *Resolver) store(id string, doc map[string]any) {
-	now := time.Now()
+	now := r.now()
+	refetched := r.cache[id].refetched
 	if len(r.cache) >= maxCacheEntries {
 		for k, v := range r.cache {
 			if !now.Before(v.expires) {
@@ -242,7 +302,7 @@ func (r *Resolver) store(id string, doc map[string]any) {
 			delete(r.cache, k)
 		}
 	}
-	r.cache[id] = cached{doc: doc, expires: now.Add(r.ttl)}
+	r.cache[id] = cached{doc: doc, expires: now.Add(r.ttl), refetched: refetched}
 }
 
 func (r *Resolver) load(ctx context.Context, id, docURL string) (map[string]any, error) {

@@ -280,3 +280,137 @@ func TestResolverCache(t *testing.T) {
 		t.Fatalf("after TTL: err %v, hits %d, rotated key seen %t", err, h.hits.Load(), equalKey(pub, rotated.Public()))
 	}
 }
+
+// clock is a settable time for resolvers under test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestResolverRefetchOnMissingKey: a did:web document whose keys change
+// (rotations) while a copy is cached. A key missing from the copy makes
+// the resolver fetch the document again, so a credential signed with the
+// new key verifies at once; made-up keys cause at most one refetch per DID
+// per interval (counted at the server), however many requests name them;
+// a failed refetch answers Unavailable and keeps the cached copy.
+func TestResolverRefetchOnMissingKey(t *testing.T) {
+	h := newWebHost(t)
+	did := h.prefix + ":issuers:rotating"
+	path := "/issuers/rotating/did.json"
+	k1, _ := keys.Generate("")
+	k2, _ := keys.Generate("")
+	k3, _ := keys.Generate("")
+	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	r := keys.NewResolver(keys.WithFetcher(h.fetcher()), keys.WithClock(clk.now))
+	lookup := func(frag string) (crypto.PublicKey, error) {
+		pub, _, err := r.PublicKey(context.Background(), did+"#"+frag, "")
+		return pub, err
+	}
+	concurrently := func(n int, frag string, want errs.Code) {
+		t.Helper()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				if _, err := lookup(frag); errs.ErrorCode(err) != want {
+					t.Errorf("%s: %v, want %q", frag, err, want)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	hits := func(want int64) {
+		t.Helper()
+		if n := h.hits.Load(); n != want {
+			t.Fatalf("%d fetches of the document, want %d", n, want)
+		}
+	}
+
+	h.set(path, mustDoc(t, did, keys.VerificationMethod{ID: "#key-1", PublicKey: k1.Public()}))
+	if pub, err := lookup("key-1"); err != nil || !equalKey(pub, k1.Public()) {
+		t.Fatalf("key-1: %v", err)
+	}
+	hits(1)
+
+	// A rotation within the TTL: the new key is found by one refetch, shared
+	// by concurrent lookups.
+	h.set(path, mustDoc(t, did,
+		keys.VerificationMethod{ID: "#key-2", PublicKey: k2.Public()},
+		keys.VerificationMethod{ID: "#key-1", PublicKey: k1.Public(), Retired: true}))
+	concurrently(16, "key-2", "")
+	if pub, err := lookup("key-2"); err != nil || !equalKey(pub, k2.Public()) {
+		t.Fatalf("key-2 after the rotation: %v", err)
+	}
+	hits(2)
+	// A forger's made-up keys right after: no refetch.
+	concurrently(20, "key-666", errs.NotFound)
+	hits(2)
+	clk.add(29 * time.Second)
+	concurrently(5, "key-667", errs.NotFound)
+	hits(2)
+
+	// Past the interval: one refetch again, for a made-up key or a new one.
+	clk.add(2 * time.Second)
+	h.set(path, mustDoc(t, did,
+		keys.VerificationMethod{ID: "#key-3", PublicKey: k3.Public()},
+		keys.VerificationMethod{ID: "#key-2", PublicKey: k2.Public(), Retired: true},
+		keys.VerificationMethod{ID: "#key-1", PublicKey: k1.Public(), Retired: true}))
+	concurrently(20, "key-668", errs.NotFound)
+	hits(3)
+	if pub, err := lookup("key-3"); err != nil || !equalKey(pub, k3.Public()) {
+		t.Fatalf("key-3 (already fetched by the made-up key's refetch): %v", err)
+	}
+	hits(3)
+
+	// A refetch that fails: Unavailable, the attempt counts, the copy stays.
+	clk.add(31 * time.Second)
+	h.mu.Lock()
+	delete(h.docs, path)
+	h.mu.Unlock()
+	if _, err := lookup("key-4"); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("refetch of a vanished document: %v, want unavailable", err)
+	}
+	hits(4)
+	if _, err := lookup("key-4"); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("second lookup after a failed refetch: %v, want not found", err)
+	}
+	if _, err := lookup("key-3"); err != nil {
+		t.Fatalf("the cached copy was dropped after a failed refetch: %v", err)
+	}
+	hits(4)
+
+	// After the TTL a plain fetch, as before.
+	clk.add(keys.DefaultTTL)
+	if _, err := lookup("key-3"); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("after the TTL with the document gone: %v, want unavailable", err)
+	}
+	hits(5)
+}
+
+// TestResolverRefetchOff: with the refetch interval at zero a cached copy
+// is used until the TTL ends, missing keys and all.
+func TestResolverRefetchOff(t *testing.T) {
+	h := newWebHost(t)
+	did := h.prefix + ":issuers:still"
+	path := "/issuers/still/did.json"
+	k1, _ := keys.Generate("")
+	k2, _ := keys.Generate("")
+	r := keys.NewResolver(keys.WithFetcher(h.fetcher()), keys.WithRefetchInterval(0))
+	h.set(path, mustDoc(t, did, keys.VerificationMethod{ID: "#key-1", PublicKey: k1.Public()}))
+	if _, _, err := r.PublicKey(context.Background(), did+"#key-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	h.set(path, mustDoc(t, did, keys.VerificationMethod{ID: "#key-2", PublicKey: k2.Public()}))
+	if _, _, err := r.PublicKey(context.Background(), did+"#key-2", ""); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("key-2 with refetch off: %v, want not found", err)
+	}
+	if n := h.hits.Load(); n != 1 {
+		t.Fatalf("%d fetches, want 1", n)
+	}
+}
