@@ -276,7 +276,8 @@ func directional(val, lang any, dir string) ld.Node {
 // such a document instead, and must agree with json-gold on which IRIs those
 // are. The pattern costs tens of microseconds, and a credential repeats
 // the same IRIs (vocabulary, issuer, achievement), so verdicts are cached,
-// up to a bound.
+// up to a bound. Those that are not (the URLs unique to one credential) are
+// mostly plain ones, which plainURLVerdict decides without the pattern.
 type iriCheck struct {
 	mu sync.RWMutex
 	ok map[string]bool
@@ -294,7 +295,10 @@ func (c *iriCheck) valid(iri string) bool {
 	if hit {
 		return v
 	}
-	v = ld.IsURL(iri)
+	v, known := plainURLVerdict(iri)
+	if !known {
+		v = ld.IsURL(iri)
+	}
 	c.mu.Lock()
 	if c.ok == nil {
 		c.ok = make(map[string]bool)
