@@ -24,7 +24,7 @@ type rdfBuilder struct {
 	labels map[string]string
 	graphs map[string][]*ld.Quad
 	seen   map[string]struct{}
-	key    strings.Builder
+	key    []byte // emit's working buffer, reused: a key is allocated only when kept
 	// texts maps subject, predicate, graph, text and language of each plain
 	// or language-tagged string to its @direction ("" for none), to find
 	// values jsonld.js would merge (see direction).
@@ -66,31 +66,26 @@ func (b *rdfBuilder) iriOrBlank(id string) ld.Node {
 }
 
 func (b *rdfBuilder) emit(s, p, o ld.Node, graph string) {
-	b.key.Reset()
+	k := b.key[:0]
 	for _, n := range [...]ld.Node{s, p, o} {
 		switch n := n.(type) {
 		case ld.IRI:
-			b.key.WriteByte('<')
-			b.key.WriteString(n.Value)
+			k = append(append(k, '<'), n.Value...)
 		case ld.BlankNode:
-			b.key.WriteByte('_')
-			b.key.WriteString(n.Attribute)
+			k = append(append(k, '_'), n.Attribute...)
 		case ld.Literal:
-			b.key.WriteByte('"')
-			b.key.WriteString(n.Value)
-			b.key.WriteByte('^')
-			b.key.WriteString(n.Datatype)
-			b.key.WriteByte('@')
-			b.key.WriteString(n.Language)
+			k = append(append(k, '"'), n.Value...)
+			k = append(append(k, '^'), n.Datatype...)
+			k = append(append(k, '@'), n.Language...)
 		}
-		b.key.WriteByte(0)
+		k = append(k, 0)
 	}
-	b.key.WriteString(graph)
-	k := b.key.String()
-	if _, dup := b.seen[k]; dup {
+	k = append(k, graph...)
+	b.key = k
+	if _, dup := b.seen[string(k)]; dup {
 		return
 	}
-	b.seen[k] = struct{}{}
+	b.seen[string(k)] = struct{}{}
 	b.graphs[graph] = append(b.graphs[graph], ld.NewQuad(s, p, o, graph))
 }
 
