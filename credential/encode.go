@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -24,43 +25,67 @@ import (
 // model value; ok is false when v is anything else or cannot be written
 // here.
 func encodeDirect(v any) (out []byte, ok bool) {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return nil, false
-	}
-	enc := encoderFor(rv.Type())
-	bp := encodeBuffers.Get().(*[]byte)
-	defer encodeBuffers.Put(bp)
-	b, ok := enc((*bp)[:0], rv)
-	if !ok {
-		return nil, false
-	}
-	if cap(b) <= maxPooledBuffer {
-		*bp = b
-	}
-	return bytes.Clone(b), true
+	out, _, ok = encodeValue(v, false)
+	return out, ok
 }
 
-// encodeBuffers hold Marshal's working buffers between calls: a credential
-// is written once into a buffer that has grown to fit one before, then
-// copied out at its size.
-var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+// encodeWithDoc is encodeDirect that also returns what decoding the bytes
+// with encoding/json (UseNumber) would give — map[string]any, []any,
+// string, json.Number, bool, nil — built from the model in the same pass
+// instead of parsed back: the strings are the model's own. ok is false when
+// encodeDirect's would be, or when a string or member name is not valid
+// UTF-8 (its encoding says U+FFFD instead).
+func encodeWithDoc(v any) (out []byte, doc any, ok bool) { return encodeValue(v, true) }
+
+func encodeValue(v any, withDoc bool) ([]byte, any, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil, nil, false
+	}
+	enc := encoderFor(rv.Type())
+	e := encoders.Get().(*encoder)
+	e.buf, e.doc = e.buf[:0], withDoc
+	defer func() {
+		if cap(e.buf) > maxPooledBuffer {
+			e.buf = nil
+		}
+		encoders.Put(e)
+	}()
+	doc, ok := enc(e, rv)
+	if !ok {
+		return nil, nil, false
+	}
+	return bytes.Clone(e.buf), doc, true
+}
+
+// encoders hold encoders between calls: a credential is written once into
+// a buffer that has grown to fit one before, then copied out at its size.
+var encoders = sync.Pool{New: func() any { return &encoder{buf: make([]byte, 0, 8<<10)} }}
 
 const maxPooledBuffer = 256 << 10
 
-// encodeFunc appends the JSON of v, an addressable value of the type it was
-// made for. ok is false when the value cannot be written here (invalid raw
-// JSON, a number that is not one): the caller then falls back.
-type encodeFunc func(dst []byte, v reflect.Value) (out []byte, ok bool)
+// encoder is the state of one encoding: the bytes so far, and whether the
+// decoded form is wanted too.
+type encoder struct {
+	buf []byte
+	doc bool
+}
 
-// encoders caches an encodeFunc per type (reflect.Type → encodeFunc).
-var encoders sync.Map
+// encodeFunc appends the JSON of v, an addressable value of the type it was
+// made for, to e.buf and, when e.doc, returns its decoded form. ok is false
+// when the value cannot be written here (invalid raw JSON, a number that is
+// not one, or, for the decoded form, a string that is not UTF-8): the caller
+// then falls back.
+type encodeFunc func(e *encoder, v reflect.Value) (doc any, ok bool)
+
+// encodeFuncs caches an encodeFunc per type (reflect.Type → encodeFunc).
+var encodeFuncs sync.Map
 
 // encoderFor returns the encodeFunc of t. Types that refer to themselves
 // (Profile.ParentOrg) get an indirect function while their own is built, as
 // encoding/json does.
 func encoderFor(t reflect.Type) encodeFunc {
-	if f, ok := encoders.Load(t); ok {
+	if f, ok := encodeFuncs.Load(t); ok {
 		return f.(encodeFunc)
 	}
 	var (
@@ -68,16 +93,16 @@ func encoderFor(t reflect.Type) encodeFunc {
 		f  encodeFunc
 	)
 	wg.Add(1)
-	fi, loaded := encoders.LoadOrStore(t, encodeFunc(func(dst []byte, v reflect.Value) ([]byte, bool) {
+	fi, loaded := encodeFuncs.LoadOrStore(t, encodeFunc(func(e *encoder, v reflect.Value) (any, bool) {
 		wg.Wait()
-		return f(dst, v)
+		return f(e, v)
 	}))
 	if loaded {
 		return fi.(encodeFunc)
 	}
 	f = newEncoder(t)
 	wg.Done()
-	encoders.Store(t, f)
+	encodeFuncs.Store(t, f)
 	return f
 }
 
@@ -106,41 +131,42 @@ func newEncoder(t reflect.Type) encodeFunc {
 		return oneOrManyEncoder(t)
 	case t == profileType:
 		obj := objectEncoder(t)
-		return func(dst []byte, v reflect.Value) ([]byte, bool) {
+		return func(e *encoder, v reflect.Value) (any, bool) {
 			if p := v.Addr().Interface().(*Profile); p.RefOnly {
-				return appendString(dst, p.ID), true
+				return e.string(p.ID)
 			}
-			return obj(dst, v)
+			return obj(e, v)
 		}
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return func(dst []byte, v reflect.Value) ([]byte, bool) { return appendString(dst, v.String()), true }
+		return func(e *encoder, v reflect.Value) (any, bool) { return e.string(v.String()) }
 	case reflect.Bool:
-		return func(dst []byte, v reflect.Value) ([]byte, bool) {
-			if v.Bool() {
-				return append(dst, "true"...), true
-			}
-			return append(dst, "false"...), true
+		return func(e *encoder, v reflect.Value) (any, bool) {
+			b := v.Bool()
+			e.buf = strconv.AppendBool(e.buf, b)
+			return b, true
 		}
 	case reflect.Pointer:
 		elem := encoderFor(t.Elem())
-		return func(dst []byte, v reflect.Value) ([]byte, bool) {
+		return func(e *encoder, v reflect.Value) (any, bool) {
 			if v.IsNil() {
-				return append(dst, "null"...), true
+				e.buf = append(e.buf, "null"...)
+				return nil, true
 			}
-			return elem(dst, v.Elem())
+			return elem(e, v.Elem())
 		}
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			break // []byte is base64 in encoding/json
 		}
 		elem := encoderFor(t.Elem())
-		return func(dst []byte, v reflect.Value) ([]byte, bool) {
+		return func(e *encoder, v reflect.Value) (any, bool) {
 			if v.IsNil() {
-				return append(dst, "null"...), true
+				e.buf = append(e.buf, "null"...)
+				return nil, true
 			}
-			return appendArray(dst, v, elem)
+			return e.array(v, elem)
 		}
 	case reflect.Struct:
 		if f, ok := t.FieldByName("Extra"); ok && f.Type == extraType {
@@ -152,25 +178,65 @@ func newEncoder(t reflect.Type) encodeFunc {
 
 // unplanned is the encoder of a type the model does not use: the caller
 // falls back to encoding/json.
-func unplanned([]byte, reflect.Value) ([]byte, bool) { return nil, false }
+func unplanned(*encoder, reflect.Value) (any, bool) { return nil, false }
 
-func appendArray(dst []byte, v reflect.Value, elem encodeFunc) ([]byte, bool) {
-	dst = append(dst, '[')
+// string writes s; its decoded form is s itself when s is valid UTF-8.
+func (e *encoder) string(s string) (any, bool) {
+	e.buf = appendString(e.buf, s)
+	switch {
+	case !e.doc:
+		return nil, true // no interface value made: it would be allocated
+	case !utf8.ValidString(s):
+		return nil, false
+	}
+	return s, true
+}
+
+// raw writes src compacted; its decoded form is decoded from src.
+func (e *encoder) raw(src []byte) (any, bool) {
+	start := len(e.buf)
+	var ok bool
+	if e.buf, ok = appendCompact(e.buf, src); !ok || !e.doc {
+		return nil, ok
+	}
+	dec := json.NewDecoder(bytes.NewReader(e.buf[start:]))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+func (e *encoder) array(v reflect.Value, elem encodeFunc) (any, bool) {
+	var list []any
+	if e.doc {
+		list = make([]any, v.Len())
+	}
+	e.buf = append(e.buf, '[')
 	for i := range v.Len() {
 		if i > 0 {
-			dst = append(dst, ',')
+			e.buf = append(e.buf, ',')
 		}
-		var ok bool
-		if dst, ok = elem(dst, v.Index(i)); !ok {
+		d, ok := elem(e, v.Index(i))
+		if !ok {
 			return nil, false
 		}
+		if e.doc {
+			list[i] = d
+		}
 	}
-	return append(dst, ']'), true
+	e.buf = append(e.buf, ']')
+	if !e.doc {
+		return nil, true
+	}
+	return list, true
 }
 
 // field is one member an object encoder writes.
 type field struct {
 	index  int
+	name   string
 	key    []byte // `"name":`
 	isZero func(reflect.Value) bool
 	enc    encodeFunc
@@ -201,7 +267,10 @@ func objectEncoder(t reflect.Type) encodeFunc {
 		if name == "" {
 			name = sf.Name
 		}
-		f := field{index: i, key: append(appendString(nil, name), ':'), enc: encoderFor(sf.Type)}
+		if !utf8.ValidString(name) {
+			return unplanned
+		}
+		f := field{index: i, name: name, key: append(appendString(nil, name), ':'), enc: encoderFor(sf.Type)}
 		switch opts {
 		case "":
 		case "omitzero":
@@ -214,8 +283,12 @@ func objectEncoder(t reflect.Type) encodeFunc {
 		fields = append(fields, f)
 	}
 	known := jsonKeys(t)
-	return func(dst []byte, v reflect.Value) ([]byte, bool) {
-		dst = append(dst, '{')
+	return func(e *encoder, v reflect.Value) (any, bool) {
+		var obj map[string]any
+		if e.doc {
+			obj = make(map[string]any, len(fields))
+		}
+		e.buf = append(e.buf, '{')
 		first := true
 		for _, f := range fields {
 			fv := v.Field(f.index)
@@ -223,33 +296,40 @@ func objectEncoder(t reflect.Type) encodeFunc {
 				continue
 			}
 			if !first {
-				dst = append(dst, ',')
+				e.buf = append(e.buf, ',')
 			}
 			first = false
-			dst = append(dst, f.key...)
-			var ok bool
-			if dst, ok = f.enc(dst, fv); !ok {
+			e.buf = append(e.buf, f.key...)
+			d, ok := f.enc(e, fv)
+			if !ok {
 				return nil, false
+			}
+			if e.doc {
+				obj[f.name] = d
 			}
 		}
 		if extra >= 0 {
-			var ok bool
-			if dst, ok = appendExtra(dst, v.Field(extra).Interface().(Extra), known, first); !ok {
+			if !e.extra(v.Field(extra).Interface().(Extra), known, first, obj) {
 				return nil, false
 			}
 		}
-		return append(dst, '}'), true
+		e.buf = append(e.buf, '}')
+		if !e.doc {
+			return nil, true
+		}
+		return obj, true
 	}
 }
 
-// appendExtra writes the members of extra that known does not name, in
-// sorted order; first says no member was written before them.
-func appendExtra(dst []byte, extra Extra, known map[string]bool, first bool) ([]byte, bool) {
-	if len(extra) == 0 {
-		return dst, true
+// extra writes the members of x that known does not name, in sorted order
+// (first says no member was written before them), adding their decoded
+// forms to obj when e.doc.
+func (e *encoder) extra(x Extra, known map[string]bool, first bool, obj map[string]any) bool {
+	if len(x) == 0 {
+		return true
 	}
-	keys := make([]string, 0, len(extra))
-	for k := range extra {
+	keys := make([]string, 0, len(x))
+	for k := range x {
 		if !known[k] {
 			keys = append(keys, k)
 		}
@@ -257,20 +337,26 @@ func appendExtra(dst []byte, extra Extra, known map[string]bool, first bool) ([]
 	slices.Sort(keys)
 	for _, k := range keys {
 		if !first {
-			dst = append(dst, ',')
+			e.buf = append(e.buf, ',')
 		}
 		first = false
-		dst = append(appendString(dst, k), ':')
-		raw := extra[k]
+		if _, ok := e.string(k); !ok {
+			return false
+		}
+		e.buf = append(e.buf, ':')
+		raw := x[k]
 		if len(raw) == 0 {
 			raw = json.RawMessage("null")
 		}
-		var ok bool
-		if dst, ok = appendCompact(dst, raw); !ok {
-			return nil, false
+		d, ok := e.raw(raw)
+		if !ok {
+			return false
+		}
+		if e.doc {
+			obj[k] = d
 		}
 	}
-	return dst, true
+	return true
 }
 
 // zeroFunc is encoding/json's omitzero test for a field of type t: the
@@ -292,49 +378,72 @@ func zeroFunc(t reflect.Type) func(reflect.Value) bool {
 }
 
 // encodeTypes is Types.MarshalJSON.
-func encodeTypes(dst []byte, v reflect.Value) ([]byte, bool) {
+func encodeTypes(e *encoder, v reflect.Value) (any, bool) {
 	t := v.Addr().Interface().(*Types)
 	switch {
 	case t.Single && len(t.Values) == 1:
-		return appendString(dst, t.Values[0]), true
+		return e.string(t.Values[0])
 	case t.Values == nil:
-		return append(dst, "[]"...), true
+		e.buf = append(e.buf, "[]"...)
+		if e.doc {
+			return []any{}, true
+		}
+		return nil, true
 	}
-	dst = append(dst, '[')
+	var list []any
+	if e.doc {
+		list = make([]any, len(t.Values))
+	}
+	e.buf = append(e.buf, '[')
 	for i, s := range t.Values {
 		if i > 0 {
-			dst = append(dst, ',')
+			e.buf = append(e.buf, ',')
 		}
-		dst = appendString(dst, s)
+		d, ok := e.string(s)
+		if !ok {
+			return nil, false
+		}
+		if e.doc {
+			list[i] = d
+		}
 	}
-	return append(dst, ']'), true
+	e.buf = append(e.buf, ']')
+	if !e.doc {
+		return nil, true
+	}
+	return list, true
 }
 
-// encodeNumber is Number.MarshalJSON.
-func encodeNumber(dst []byte, v reflect.Value) ([]byte, bool) {
+// encodeNumber is Number.MarshalJSON; decoded, a json.Number of the literal.
+func encodeNumber(e *encoder, v reflect.Value) (any, bool) {
 	s := v.String()
 	if !isNumberLiteral(s) {
 		return nil, false
 	}
-	return append(dst, s...), true
+	e.buf = append(e.buf, s...)
+	if !e.doc {
+		return nil, true
+	}
+	return json.Number(s), true
 }
 
 // encodeContext is ContextEntry.MarshalJSON.
-func encodeContext(dst []byte, v reflect.Value) ([]byte, bool) {
-	e := v.Addr().Interface().(*ContextEntry)
-	if e.Inline != nil {
-		return appendCompact(dst, e.Inline)
+func encodeContext(e *encoder, v reflect.Value) (any, bool) {
+	c := v.Addr().Interface().(*ContextEntry)
+	if c.Inline != nil {
+		return e.raw(c.Inline)
 	}
-	return appendString(dst, e.URL), true
+	return e.string(c.URL)
 }
 
 // encodeRaw is json.RawMessage as encoding/json writes it: null when nil,
 // otherwise compacted (and refused when it is not JSON).
-func encodeRaw(dst []byte, v reflect.Value) ([]byte, bool) {
+func encodeRaw(e *encoder, v reflect.Value) (any, bool) {
 	if v.IsNil() {
-		return append(dst, "null"...), true
+		e.buf = append(e.buf, "null"...)
+		return nil, true
 	}
-	return appendCompact(dst, v.Bytes())
+	return e.raw(v.Bytes())
 }
 
 // oneOrManyEncoder is OneOrMany[T].MarshalJSON for t = OneOrMany[T].
@@ -342,15 +451,19 @@ func oneOrManyEncoder(t reflect.Type) encodeFunc {
 	items, _ := t.FieldByName("Items")
 	single, _ := t.FieldByName("Single")
 	elem := encoderFor(items.Type.Elem())
-	return func(dst []byte, v reflect.Value) ([]byte, bool) {
+	return func(e *encoder, v reflect.Value) (any, bool) {
 		list := v.Field(items.Index[0])
 		switch {
 		case v.Field(single.Index[0]).Bool() && list.Len() == 1:
-			return elem(dst, list.Index(0))
+			return elem(e, list.Index(0))
 		case list.IsNil():
-			return append(dst, "[]"...), true
+			e.buf = append(e.buf, "[]"...)
+			if e.doc {
+				return []any{}, true
+			}
+			return nil, true
 		}
-		return appendArray(dst, list, elem)
+		return e.array(list, elem)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // Corpora the generator draws from: what the builder writes and what a
@@ -125,7 +126,7 @@ func TestDirectEncoding(t *testing.T) {
 		new(Credential), new(AchievementSubject), new(Achievement), new(Profile), new(Result), new(Proof),
 		new(BitstringStatusListEntry), new(IdentityObject), new(OneOrMany[Proof]), new(Types),
 	}
-	direct := 0
+	direct, withDoc := 0, 0
 	for i := range 4000 {
 		root := reflect.New(reflect.TypeOf(roots[i%len(roots)]).Elem())
 		g.fill(root.Elem(), 0)
@@ -145,12 +146,45 @@ func TestDirectEncoding(t *testing.T) {
 		if b, err := Marshal(v); (err == nil) != (wantErr == nil) || (err == nil && !bytes.Equal(b, want)) {
 			t.Fatalf("Marshal(%T) = %s, %v; want %s, %v", v, b, err, want, wantErr)
 		}
+		if ok {
+			withDoc += checkDoc(t, v, want)
+		}
+	}
+	if withDoc < 500 {
+		t.Fatalf("only %d of the values written directly came with their decoded form", withDoc)
 	}
 	// Refusals are common in the generated values (bad numbers and raw JSON
 	// everywhere); make sure the comparison above mostly ran.
 	if direct < 1000 {
 		t.Fatalf("only %d of 4000 values were written directly", direct)
 	}
+}
+
+// checkDoc: encodeWithDoc gives the bytes want and, unless it declines (a
+// string that is not UTF-8), exactly their decoding with UseNumber. It
+// returns 1 when there was a decoded form to compare.
+func checkDoc(t *testing.T, v any, want []byte) int {
+	t.Helper()
+	got, doc, ok := encodeWithDoc(v)
+	if !ok {
+		if utf8.Valid(want) && !bytes.Contains(want, []byte(`\ufffd`)) {
+			t.Fatalf("%T: encodeWithDoc declined a value with only UTF-8 strings: %s", v, want)
+		}
+		return 0
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%T: encodeWithDoc's bytes differ:\n got %s\nwant %s", v, got, want)
+	}
+	dec := json.NewDecoder(bytes.NewReader(want))
+	dec.UseNumber()
+	var fresh any
+	if err := dec.Decode(&fresh); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(doc, fresh) {
+		t.Fatalf("%T: the decoded form differs from decoding %s:\n got %#v\nwant %#v", v, want, doc, fresh)
+	}
+	return 1
 }
 
 // TestDirectEncodingAwards: for generated awards (the credentials issuance
@@ -215,6 +249,9 @@ func TestDirectEncodingAwards(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("award %d: Marshal differs from encoding/json (%v):\n got %s\nwant %s", i, err, got, want)
 		}
+		if checkDoc(t, c, want) != 1 {
+			t.Fatalf("award %d: no decoded form", i)
+		}
 		if !strings.Contains(string(got), `"credentialSubject":{`) {
 			t.Fatalf("award %d: no subject in %s", i, got)
 		}
@@ -254,18 +291,7 @@ func TestNumberLiteral(t *testing.T) {
 // fixture's shape both ways: "direct" (Marshal) and "encoding/json" (the
 // MarshalJSON methods).
 func BenchmarkMarshalAward(b *testing.B) {
-	c, err := awardCredential(MicroCredential{
-		ID: "https://tohu.example.nz/achievements/mc1/v1", Title: "Kōrero Tuatahi", TitleMi: "Kōrero Tuatahi (reo Māori)",
-		NZQAReference: "MC5012", Version: "2", Level: 3, Credits: 15, Description: "Everyday te reo Māori.",
-		Outcomes: []string{"Deliver a mihi.", "Hold a short conversation."}, FieldOfStudy: FieldOfStudy{Code: "091521"},
-		Grades: []string{"Achieved", "Merit", "Excellence"}, Developer: &Profile{ID: "https://wdc.example.nz", Name: "Toi Mai"},
-	}, Learner{Name: "Aroha Te Ao", Email: "aroha@example.nz", Salt: "s"},
-		AwardResult{ID: "urn:uuid:0c7c3a52-6f2b-4a7e-9d0f-3b1c5d2e8a91", Grade: "Merit"},
-		Profile{ID: "did:web:tohu.example.nz:issuers:p1", Name: "Te Pūkenga"}, DefaultBounds(),
-		WithStatus(BitstringStatusListEntry{StatusPurpose: "revocation", StatusListIndex: "7", StatusListCredential: "https://tohu.example.nz/status/1"}))
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := mustAward(b)
 	b.Run("direct", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := Marshal(c); err != nil {
@@ -280,4 +306,102 @@ func BenchmarkMarshalAward(b *testing.B) {
 			}
 		}
 	})
+}
+
+// promoteArraysCopy is promoteArrays as it was, copying everything: the
+// oracle for the copy-on-write version.
+func promoteArraysCopy(v any, parent string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			switch {
+			case k == "type" && !stringTyped[parent]:
+				if s, ok := e.(string); ok {
+					e = []any{s}
+				}
+			case k == "proof" || k == "credentialSchema" || k == "termsOfUse":
+				if m, ok := e.(map[string]any); ok {
+					e = []any{m}
+				}
+			}
+			out[k] = promoteArraysCopy(e, k)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = promoteArraysCopy(e, parent)
+		}
+		return out
+	}
+	return v
+}
+
+// TestPromoteArrays: the copy-on-write promoteArrays gives what copying
+// everything gave, leaves its input alone, and does not copy a credential
+// the builder made (nothing in it needs wrapping).
+func TestPromoteArrays(t *testing.T) {
+	g := generator{rand.New(rand.NewPCG(7, 7))}
+	decode := func(b []byte) any {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	docs := [][]byte{[]byte(`{"type":"X","proof":{"type":"P","proof":{"type":"Q"}},"image":{"type":"Image"},` +
+		`"credentialSchema":[{"type":"S"}],"termsOfUse":{"type":"T"},"list":[{"type":"A"},{"type":["B"]},"c"],"geo":{"type":"G"}}`)}
+	for range 2000 {
+		c := new(Credential)
+		g.fill(reflect.ValueOf(c).Elem(), 0)
+		if b, err := marshal(c); err == nil {
+			docs = append(docs, b)
+		}
+	}
+	changed := 0
+	for _, b := range docs {
+		d, before := decode(b), decode(b)
+		got := promoteArrays(d, "")
+		if want := promoteArraysCopy(d, ""); !reflect.DeepEqual(got, want) {
+			t.Fatalf("promoteArrays(%v) = %v, want %v", d, got, want)
+		}
+		if !reflect.DeepEqual(d, before) {
+			t.Fatalf("promoteArrays changed its input %s", b)
+		}
+		if m, ok := got.(map[string]any); ok && reflect.ValueOf(m).UnsafePointer() != reflect.ValueOf(d).UnsafePointer() {
+			changed++
+		}
+	}
+	if changed == 0 || changed == len(docs) {
+		t.Fatalf("%d of %d documents copied: the cases are not both covered", changed, len(docs))
+	}
+	_, doc, ok := encodeWithDoc(mustAward(t))
+	if !ok {
+		t.Fatal("no decoded form for the builder's credential")
+	}
+	if got := promoteArrays(doc, ""); reflect.ValueOf(got).UnsafePointer() != reflect.ValueOf(doc).UnsafePointer() {
+		t.Error("the builder's credential was copied: something in it needed wrapping")
+	}
+}
+
+// mustAward is a credential as the builder makes it.
+func mustAward(t testing.TB) *Credential {
+	t.Helper()
+	c, err := awardCredential(MicroCredential{
+		ID: "https://tohu.example.nz/achievements/mc1/v1", Title: "Kōrero Tuatahi", TitleMi: "Kōrero Tuatahi (reo Māori)",
+		NZQAReference: "MC5012", Version: "2", Level: 3, Credits: 15, Description: "Everyday te reo Māori.",
+		Outcomes: []string{"Deliver a mihi.", "Hold a short conversation."}, FieldOfStudy: FieldOfStudy{Code: "091521"},
+		Grades: []string{"Achieved", "Merit", "Excellence"}, Developer: &Profile{ID: "https://wdc.example.nz", Name: "Toi Mai"},
+		Image: &Image{ID: "https://tohu.example.nz/b.png"},
+	}, Learner{Name: "Aroha Te Ao", Email: "aroha@example.nz", Salt: "s"},
+		AwardResult{ID: "urn:uuid:0c7c3a52-6f2b-4a7e-9d0f-3b1c5d2e8a91", Grade: "Merit", Evidence: []EvidenceLink{{ID: "https://e.example.nz/1"}}},
+		Profile{ID: "did:web:tohu.example.nz:issuers:p1", Name: "Te Pūkenga"}, DefaultBounds(),
+		WithStatus(BitstringStatusListEntry{StatusPurpose: "revocation", StatusListIndex: "7", StatusListCredential: "https://tohu.example.nz/status/1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

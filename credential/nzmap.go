@@ -362,21 +362,26 @@ func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issue
 // survive every verifier), validates against the OB 3.0 schema and returns
 // the encoded credential.
 //
-// The credential is decoded once, and that one value is both checked for
-// NFC and validated. When every string and member name is already NFC (the
-// usual case: inputs are normalised when stored), normalising would change
-// no string, so the encoding is returned as it is; the model round-trips
+// The credential's decoded form is made once, and that one value is both
+// checked for NFC and validated. When every string and member name is
+// already NFC (the usual case: inputs are normalised when stored),
+// normalising would change no string, so the encoding is returned as it
+// is; the model round-trips
 // (Marshal(Parse(b)) == b for what the builder encodes, tested), so these
 // are the bytes the slower path below gives. Otherwise the document is
 // normalised, validated, and re-encoded through the typed model as before.
 func finishAward(c *Credential) ([]byte, map[string]any, error) {
-	raw, err := Marshal(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	v, err := decodeInstance(raw)
-	if err != nil {
-		return nil, nil, err
+	// The decoded value comes from the same pass as the bytes (the decoding
+	// of them, without parsing them back), unless a string is not UTF-8.
+	raw, v, ok := encodeWithDoc(c)
+	if !ok {
+		var err error
+		if raw, err = Marshal(c); err != nil {
+			return nil, nil, err
+		}
+		if v, err = decodeInstance(raw); err != nil {
+			return nil, nil, err
+		}
 	}
 	if isNFC(v) {
 		if err := validateAchievementCredential(v); err != nil {
@@ -385,7 +390,7 @@ func finishAward(c *Credential) ([]byte, map[string]any, error) {
 		doc, _ := v.(map[string]any) // a Credential encodes as an object
 		return raw, doc, nil
 	}
-	raw, err = NormalizeJSON(raw)
+	raw, err := NormalizeJSON(raw)
 	if err != nil {
 		return nil, nil, err
 	}

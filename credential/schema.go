@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -231,37 +232,67 @@ var stringTyped = map[string]bool{
 	"termsOfUse": true, "geo": true,
 }
 
-// promoteArrays returns a copy of v in the shape the OB JSON Schema checks:
-// OB30 §"Serialization" lets type, proof, credentialSchema and termsOfUse be
+// promoteArrays returns v in the shape the OB JSON Schema checks: OB30
+// §"Serialization" lets type, proof, credentialSchema and termsOfUse be
 // compacted to a single value, but the schema (written for the expanded
 // form) wants arrays, so single values are wrapped first, as the 1EdTech
-// validator does. parent is the property v sits under.
+// validator does. parent is the property v sits under. v is not changed:
+// an object or array with something to wrap under it is copied, the rest
+// is shared (a credential the builder made has arrays where the schema
+// wants them, so it is not copied at all).
 func promoteArrays(v any, parent string) any {
+	out, _ := promoted(v, parent)
+	return out
+}
+
+// promoted is promoteArrays reporting whether anything was wrapped.
+func promoted(v any, parent string) (any, bool) {
 	switch t := v.(type) {
 	case map[string]any:
-		out := make(map[string]any, len(t))
+		var out map[string]any // made at the first member that changes
 		for k, e := range t {
+			p, wrapped := e, false
 			switch {
 			case k == "type" && !stringTyped[parent]:
 				if s, ok := e.(string); ok {
-					e = []any{s}
+					p, wrapped = []any{s}, true
 				}
 			case k == "proof" || k == "credentialSchema" || k == "termsOfUse":
 				if m, ok := e.(map[string]any); ok {
-					e = []any{m}
+					p, wrapped = []any{m}, true
 				}
 			}
-			out[k] = promoteArrays(e, k)
+			p, changed := promoted(p, k)
+			if !wrapped && !changed {
+				continue
+			}
+			if out == nil {
+				out = maps.Clone(t)
+			}
+			out[k] = p
 		}
-		return out
+		if out == nil {
+			return t, false
+		}
+		return out, true
 	case []any:
-		out := make([]any, len(t))
+		var out []any
 		for i, e := range t {
-			out[i] = promoteArrays(e, parent)
+			p, changed := promoted(e, parent)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(t)
+			}
+			out[i] = p
 		}
-		return out
+		if out == nil {
+			return t, false
+		}
+		return out, true
 	}
-	return v
+	return v, false
 }
 
 var printer = message.NewPrinter(language.English)
