@@ -140,7 +140,7 @@ func newEncoder(t reflect.Type) encodeFunc {
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return func(e *encoder, v reflect.Value) (any, bool) { return e.string(v.String()) }
+		return encodeString
 	case reflect.Bool:
 		return func(e *encoder, v reflect.Value) (any, bool) {
 			b := v.Bool()
@@ -390,29 +390,12 @@ func encodeTypes(e *encoder, v reflect.Value) (any, bool) {
 		}
 		return nil, true
 	}
-	var list []any
-	if e.doc {
-		list = make([]any, len(t.Values))
-	}
-	e.buf = append(e.buf, '[')
-	for i, s := range t.Values {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
-		}
-		d, ok := e.string(s)
-		if !ok {
-			return nil, false
-		}
-		if e.doc {
-			list[i] = d
-		}
-	}
-	e.buf = append(e.buf, ']')
-	if !e.doc {
-		return nil, true
-	}
-	return list, true
+	return e.array(v.FieldByIndex(typesValues.Index), encodeString)
 }
+
+var typesValues, _ = typesType.FieldByName("Values")
+
+func encodeString(e *encoder, v reflect.Value) (any, bool) { return e.string(v.String()) }
 
 // encodeNumber is Number.MarshalJSON; decoded, a json.Number of the literal.
 func encodeNumber(e *encoder, v reflect.Value) (any, bool) {
