@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Corpora the generator draws from: what the builder writes and what a
@@ -404,4 +406,14 @@ func mustAward(t testing.TB) *Credential {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestIsNFCString: the ASCII shortcut answers as norm.NFC.IsNormalString.
+func TestIsNFCString(t *testing.T) {
+	cases := append([]string{"Ma\u0304ori", "Māori", "e\u0301", "\u212b", "\u00c5", "A\u030a"}, genStrings...)
+	for _, s := range cases {
+		if got, want := isNFCString(s), norm.NFC.IsNormalString(s); got != want {
+			t.Errorf("isNFCString(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

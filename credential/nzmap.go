@@ -69,6 +69,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -410,10 +411,10 @@ func finishAward(c *Credential) ([]byte, map[string]any, error) {
 func isNFC(v any) bool {
 	switch t := v.(type) {
 	case string:
-		return norm.NFC.IsNormalString(t)
+		return isNFCString(t)
 	case map[string]any:
 		for k, e := range t {
-			if !norm.NFC.IsNormalString(k) || !isNFC(e) {
+			if !isNFCString(k) || !isNFC(e) {
 				return false
 			}
 		}
@@ -422,6 +423,19 @@ func isNFC(v any) bool {
 			if !isNFC(e) {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// isNFCString is norm.NFC.IsNormalString, answering ASCII at once: every
+// ASCII character is NFC-stable (quick check Yes, combining class 0), and
+// most strings and every member name of a credential are ASCII (the call
+// itself allocates).
+func isNFCString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFC.IsNormalString(s)
 		}
 	}
 	return true
