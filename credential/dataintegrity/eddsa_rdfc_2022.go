@@ -43,7 +43,7 @@ func (c canonicalizer) document(doc any) ([]byte, error) {
 // yield; fewer means something was dropped. Errors: Invalid with field,
 // Unsupported for an unpinned context.
 func (c canonicalizer) proofConfig(cfg map[string]any, want int, field string) ([]byte, error) {
-	out, err := c.document(cfg)
+	out, err := c.canonicalProofConfig(cfg)
 	if err != nil {
 		var e *errs.Error
 		if errors.As(err, &e) && e.Code == errs.Invalid {
