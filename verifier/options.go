@@ -42,6 +42,7 @@ type Verifier struct {
 	maxSize    int
 	extractors []Extractor
 	canon      *jsonld.Canonicalizer
+	lists      *listCache // verified status lists (statuscache.go); nil: none kept
 
 	// OB30 Verification steps 3, 5 and 6 (refresh.go, recipient.go,
 	// endorsement.go).
@@ -129,5 +130,6 @@ func New(opts ...Option) *Verifier {
 		v.resolver = keys.NewResolver()
 	}
 	v.canon = jsonld.New(nil)
+	v.lists = newListCache()
 	return v
 }

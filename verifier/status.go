@@ -120,7 +120,15 @@ func (v *Verifier) verifyList(ctx context.Context, body []byte, e statuslist.Ent
 	body = bytes.TrimSpace(body)
 	var raw []byte
 	var controller string
-	if jose.LooksLikeJWT(body) {
+	jwt := jose.LooksLikeJWT(body)
+	var key listKey
+	if !jwt && v.lists != nil {
+		key = keyOf(body, issuerID, e.StatusPurpose)
+		if list := v.lists.get(key, v.now()); list != nil {
+			return list, Check{}
+		}
+	}
+	if jwt {
 		ver, err := jose.Verify(ctx, string(body), jose.VerifyOptions{Resolver: v.resolver, Now: v.now()})
 		if err != nil {
 			if errs.Is(err, errs.Unavailable) {
@@ -184,6 +192,11 @@ func (v *Verifier) verifyList(ctx context.Context, body []byte, e statuslist.Ent
 	list, err := statuslist.Decode(str(subj, "encodedList"))
 	if err != nil {
 		return bad(codeStatusBadList, sentence(fmt.Sprintf("The status list %s could not be decoded: %s", where, plain(err))))
+	}
+	if !jwt && v.lists != nil {
+		if until, ok := v.keepUntil(doc, now); ok {
+			v.lists.put(key, list, now, until)
+		}
 	}
 	return list, Check{}
 }

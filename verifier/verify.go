@@ -40,6 +40,9 @@ func (v *Verifier) VerifyWith(ctx context.Context, input []byte, opts ...Option)
 	for _, o := range opts {
 		o(&c)
 	}
+	// The options may change the resolver, fetcher or clock the kept
+	// status lists were verified with.
+	c.lists = nil
 	return c.Verify(ctx, input)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -147,14 +148,33 @@ func TestServeFlow(t *testing.T) {
 			if code != 200 || hdr.Get("Content-Type") != "application/vc+jwt" || strings.Count(string(jwt), ".") != 2 {
 				t.Fatalf("GET credential as JWT = %d %s: %s", code, hdr.Get("Content-Type"), jwt)
 			}
-			verify := func(want int, wantResult string, cred any) {
+			verify := func(want int, wantResult string, cred any) map[string]any {
 				t.Helper()
 				m := c.must(want, "POST", "/credentials/verify", "", map[string]any{"verifiableCredential": cred})
 				if m["result"] != wantResult {
 					t.Fatalf("verify result %v, want %s: %v", m["result"], wantResult, m["errors"])
 				}
+				return m
 			}
-			verify(200, "verified", json.RawMessage(vc))
+			// statusCode is the code of the status check (the list bit) in
+			// a verify response, apart from the issuer_records check.
+			statusCode := func(m map[string]any) string {
+				if slices.Contains(m["checks"].([]any), any("status")) {
+					return "status.ok"
+				}
+				for _, e := range m["errors"].([]any) {
+					if d := e.(map[string]any); d["check"] == "status" {
+						return d["code"].(string)
+					}
+				}
+				return ""
+			}
+			// Verified twice: the server keeps the status list it verified.
+			for range 2 {
+				if got := statusCode(verify(200, "verified", json.RawMessage(vc))); got != "status.ok" {
+					t.Fatalf("status check %q before revocation", got)
+				}
+			}
 			verify(200, "verified", string(jwt))
 
 			// Public documents.
@@ -201,8 +221,13 @@ func TestServeFlow(t *testing.T) {
 			if st["state"] != "revoked" {
 				t.Fatalf("status update = %v", st)
 			}
-			verify(400, "revoked", json.RawMessage(vc))
-			verify(400, "revoked", string(jwt))
+			// Seen at once in the list itself, not only in the records: the
+			// re-signed list's new bytes are never served from the kept copy.
+			for _, cred := range []any{json.RawMessage(vc), string(jwt)} {
+				if got := statusCode(verify(400, "revoked", cred)); got != "status.revoked" {
+					t.Fatalf("status check %q right after revocation", got)
+				}
+			}
 			if code, _, _, _ := c.call("GET", "/issuers/te-kura/status/revocation", "", nil, "If-None-Match", etag); code != 200 {
 				t.Fatalf("status list unchanged after a revocation (got %d)", code)
 			}
