@@ -72,15 +72,7 @@ func (c client) must(want int, method, path, token string, body any, hdr ...stri
 func TestServeFlow(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
-			env := map[string]string{
-				"TOHU_ADDR":           "127.0.0.1:0",
-				"TOHU_DATA_DIR":       t.TempDir(),
-				"TOHU_OPERATOR_TOKEN": testOperatorToken,
-				"TOHU_LOG_LEVEL":      "info",
-			}
-			if db == "postgres" {
-				env["TOHU_DATABASE_URL"] = postgresTarget(t)
-			}
+			env := serveEnv(t, db, "TOHU_LOG_LEVEL", "info")
 			base, stop, logs := startServe(t, env)
 			c := client{t, base}
 

@@ -108,16 +108,7 @@ func TestServeGuarantees(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
 			masterKey := newMasterKey(t)
-			env := map[string]string{
-				"TOHU_ADDR":           "127.0.0.1:0",
-				"TOHU_DATA_DIR":       t.TempDir(),
-				"TOHU_OPERATOR_TOKEN": testOperatorToken,
-				"TOHU_MASTER_KEY":     masterKey,
-				"TOHU_LOG_LEVEL":      "debug",
-			}
-			if db == "postgres" {
-				env["TOHU_DATABASE_URL"] = postgresTarget(t)
-			}
+			env := serveEnv(t, db, "TOHU_MASTER_KEY", masterKey, "TOHU_LOG_LEVEL", "debug")
 			base, stop, logs := startServe(t, env)
 			c := client{t, base}
 			s := setUpIssuer(c)

@@ -25,11 +25,7 @@ func TestServeLoad(t *testing.T) {
 	const awards, verifies, workers = 200, 1000, 8
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
-			env := map[string]string{"TOHU_ADDR": "127.0.0.1:0", "TOHU_DATA_DIR": t.TempDir(),
-				"TOHU_OPERATOR_TOKEN": testOperatorToken, "TOHU_LOG_LEVEL": "info"}
-			if db == "postgres" {
-				env["TOHU_DATABASE_URL"] = postgresTarget(t)
-			}
+			env := serveEnv(t, db, "TOHU_LOG_LEVEL", "info")
 			base, stop, _ := startServe(t, env)
 			defer stop()
 			c := client{t, base}

@@ -386,6 +386,26 @@ func selfSigned(t *testing.T, dir string) (certPath, keyPath string, pool *x509.
 	return certPath, keyPath, pool
 }
 
+// serveEnv is the environment of a `tohu serve` under test on db ("sqlite"
+// or "postgres"): a random port, a fresh data directory, the operator token
+// and, for "postgres", a schema of its own. kv sets further variables, in
+// name, value pairs.
+func serveEnv(t *testing.T, db string, kv ...string) map[string]string {
+	t.Helper()
+	env := map[string]string{
+		"TOHU_ADDR":           "127.0.0.1:0",
+		"TOHU_DATA_DIR":       t.TempDir(),
+		"TOHU_OPERATOR_TOKEN": testOperatorToken,
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
+	if db == "postgres" {
+		env["TOHU_DATABASE_URL"] = postgresTarget(t)
+	}
+	return env
+}
+
 // postgresTarget returns a DSN for a fresh schema on the test PostgreSQL
 // (dropped at the end). It skips when PostgreSQL is unreachable, but fails
 // when CI or TOHU_TEST_REQUIRE_POSTGRES is set (CONVENTIONS §11).

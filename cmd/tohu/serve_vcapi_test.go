@@ -49,15 +49,7 @@ func checkOf(m map[string]any, id string) map[string]any {
 func TestServeIssue4(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
-			env := map[string]string{
-				"TOHU_ADDR":           "127.0.0.1:0",
-				"TOHU_DATA_DIR":       t.TempDir(),
-				"TOHU_OPERATOR_TOKEN": testOperatorToken,
-				"TOHU_DEFAULT_ISSUER": "acme",
-			}
-			if db == "postgres" {
-				env["TOHU_DATABASE_URL"] = postgresTarget(t)
-			}
+			env := serveEnv(t, db, "TOHU_DEFAULT_ISSUER", "acme")
 			base, _, _ := startServe(t, env)
 			c := client{t, base}
 

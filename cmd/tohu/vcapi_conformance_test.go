@@ -19,14 +19,7 @@ import (
 func TestVCAPIConformance(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
-			env := map[string]string{
-				"TOHU_ADDR":           "127.0.0.1:0",
-				"TOHU_DATA_DIR":       t.TempDir(),
-				"TOHU_OPERATOR_TOKEN": testOperatorToken,
-			}
-			if db == "postgres" {
-				env["TOHU_DATABASE_URL"] = postgresTarget(t)
-			}
+			env := serveEnv(t, db)
 			base, _, _ := startServe(t, env)
 			c := client{t, base}
 			m := c.must(201, "POST", "/api/v1/providers", testOperatorToken, map[string]any{"slug": "kura", "name": "Te Kura Tohu", "didMethod": "key"})
