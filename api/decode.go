@@ -426,89 +426,297 @@ func rawKind(v any) string {
 // one would win), bytes that are not UTF-8 and unpaired UTF-16 surrogate
 // escapes (each would become U+FFFD), and NUL characters, which no text
 // field needs and PostgreSQL cannot store. Each is a 400 naming the member.
-// Syntax errors are left to the decoder, which reports them with offsets.
+// Syntax errors are left to the decoder, which reports them with offsets:
+// vetJSON stops at the first one and accepts what it read before it.
+//
+// It is one pass over the bytes that reads tokens the way encoding/json's
+// Decoder.Token does (it replaced a Token loop, which allocated per token;
+// decode_vet_test.go keeps that loop and checks both agree): several
+// top-level values are read in turn, and a number too large for a float64
+// ends the scan as it ended Token. Only strings with escapes, and the
+// member names of a refused body, are decoded, by encoding/json itself.
 func vetJSON(body []byte) error {
+	const (
+		topValue = iota
+		arrayStart
+		arrayValue
+		arrayComma
+		objectStart
+		objectKey
+		objectColon
+		objectValue
+		objectComma
+	)
 	type frame struct {
-		object  bool
-		wantKey bool // objects: the next string is a member name
-		index   int
-		key     string // the member being read (objects)
-		seen    map[string]bool
-		at      string // pointer of the container
+		parent int // the state to return to after the container
+		object bool
+		index  int    // arrays: the element being read
+		key    []byte // objects: the member being read, decoded
+		names  int    // objects: where this object's names start in names
+		seen   map[string]struct{}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var stack []*frame
-	// here is the pointer of the value the next token starts.
-	here := func() string {
-		if len(stack) == 0 {
-			return ""
+	// manyNames is where an object's duplicate check moves from a scan of
+	// its names to a set.
+	const manyNames = 16
+	frames := make([]frame, 0, 16)
+	names := make([][]byte, 0, 64)
+	// pointer names the value being read; with a name, the member of that
+	// name in the innermost object instead.
+	pointer := func(name []byte, isName bool) string {
+		var b strings.Builder
+		last := len(frames)
+		if isName {
+			last--
 		}
-		f := stack[len(stack)-1]
-		if f.object {
-			return f.at + "/" + escapePointer(f.key)
+		for _, f := range frames[:last] {
+			b.WriteByte('/')
+			if f.object {
+				b.WriteString(escapePointer(string(f.key)))
+			} else {
+				b.WriteString(strconv.Itoa(f.index))
+			}
 		}
-		return f.at + "/" + strconv.Itoa(f.index)
+		if isName {
+			b.WriteString("/" + escapePointer(string(name)))
+		}
+		return b.String()
 	}
-	// done marks the end of one value inside the top container.
-	done := func() {
-		if len(stack) == 0 {
-			return
-		}
-		f := stack[len(stack)-1]
-		if f.object {
-			f.wantKey = true
-		} else {
-			f.index++
-		}
+	valueAllowed := func(state int) bool {
+		return state == topValue || state == arrayStart || state == arrayValue || state == objectValue
 	}
-	prev := int64(0)
+	// valueEnd moves past one value read in state.
+	valueEnd := func(state int) int {
+		switch state {
+		case arrayStart, arrayValue:
+			frames[len(frames)-1].index++
+			return arrayComma
+		case objectValue:
+			return objectComma
+		}
+		return state
+	}
+	state, i, n := topValue, 0, len(body)
 	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // EOF, or a syntax error the decoder reports
+		for i < n && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
+			i++
 		}
-		cur := dec.InputOffset()
-		raw := body[prev:cur]
-		prev = cur
-		top := (*frame)(nil)
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
+		if i == n {
+			return nil
 		}
-		if str, ok := tok.(string); ok {
-			isKey := top != nil && top.object && top.wantKey
-			ptr := here()
-			if isKey {
-				ptr = top.at + "/" + escapePointer(str)
+		switch c := body[i]; c {
+		case '[', '{':
+			if !valueAllowed(state) {
+				return nil
 			}
-			switch {
-			case !utf8.Valid(raw):
-				return malformedf(ptr, "%s holds bytes that are not UTF-8.", memberName(ptr))
-			case strings.ContainsRune(str, utf8.RuneError) && !bytes.ContainsRune(raw, utf8.RuneError) &&
-				!bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`)):
-				return malformedf(ptr, "%s holds an unpaired UTF-16 surrogate escape.", memberName(ptr))
-			case strings.IndexByte(str, 0) >= 0:
-				return malformedf(ptr, "%s holds a NUL character.", memberName(ptr))
+			i++
+			f := frame{parent: state, object: c == '{', names: len(names)}
+			frames = append(frames, f)
+			state = arrayStart
+			if f.object {
+				state = objectStart
 			}
-			if isKey {
-				if top.seen[str] {
-					return malformedf(ptr, "The member %s appears twice.", memberName(ptr))
-				}
-				top.seen[str] = true
-				top.key, top.wantKey = str, false
-				continue
+			continue
+		case ']', '}':
+			if c == ']' && state != arrayStart && state != arrayComma ||
+				c == '}' && state != objectStart && state != objectComma {
+				return nil
 			}
-			done()
+			i++
+			f := frames[len(frames)-1]
+			names = names[:f.names]
+			frames = frames[:len(frames)-1]
+			state = valueEnd(f.parent)
+			continue
+		case ':':
+			if state != objectColon {
+				return nil
+			}
+			i++
+			state = objectValue
+			continue
+		case ',':
+			switch state {
+			case arrayComma:
+				state = arrayValue
+			case objectComma:
+				state = objectKey
+			default:
+				return nil
+			}
+			i++
 			continue
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			obj := tok == json.Delim('{')
-			stack = append(stack, &frame{object: obj, wantKey: obj, at: here(), seen: map[string]bool{}})
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			done()
-		default:
-			done()
+		isName := state == objectStart || state == objectKey
+		if !isName && !valueAllowed(state) {
+			return nil
+		}
+		end, ok := 0, false
+		switch c := body[i]; {
+		case c == '"':
+			var escaped, high bool
+			if end, escaped, high, ok = scanJSONString(body, i); !ok {
+				return nil
+			}
+			tok := body[i:end]
+			str := tok[1 : len(tok)-1]
+			if escaped {
+				str = []byte(unquoteJSON(tok))
+			}
+			var problem string
+			switch {
+			case high && !utf8.Valid(tok):
+				problem = "%s holds bytes that are not UTF-8."
+			case escaped && bytes.ContainsRune(str, utf8.RuneError) && !bytes.ContainsRune(tok, utf8.RuneError) &&
+				!bytes.Contains(bytes.ToLower(tok), []byte(`\ufffd`)):
+				problem = "%s holds an unpaired UTF-16 surrogate escape."
+			case escaped && bytes.IndexByte(str, 0) >= 0:
+				problem = "%s holds a NUL character."
+			}
+			if problem != "" {
+				ptr := pointer([]byte(unquoteJSON(tok)), isName)
+				return malformedf(ptr, problem, memberName(ptr))
+			}
+			if isName {
+				f := &frames[len(frames)-1]
+				if f.seen != nil {
+					_, dup := f.seen[string(str)]
+					ok = !dup
+				} else {
+					for _, seen := range names[f.names:] {
+						if bytes.Equal(seen, str) {
+							ok = false
+							break
+						}
+					}
+				}
+				if !ok {
+					ptr := pointer(str, true)
+					return malformedf(ptr, "The member %s appears twice.", memberName(ptr))
+				}
+				names = append(names, str)
+				if f.seen != nil {
+					f.seen[string(str)] = struct{}{}
+				} else if len(names)-f.names > manyNames {
+					f.seen = make(map[string]struct{}, 2*manyNames)
+					for _, name := range names[f.names:] {
+						f.seen[string(name)] = struct{}{}
+					}
+				}
+				f.key = str
+				i, state = end, objectColon
+				continue
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			if end, ok = scanJSONNumber(body, i); !ok {
+				return nil
+			}
+		case c == 't':
+			end, ok = i+4, bytes.HasPrefix(body[i:], []byte("true"))
+		case c == 'f':
+			end, ok = i+5, bytes.HasPrefix(body[i:], []byte("false"))
+		case c == 'n':
+			end, ok = i+4, bytes.HasPrefix(body[i:], []byte("null"))
+		}
+		if !ok || isName {
+			return nil
+		}
+		i, state = end, valueEnd(state)
+	}
+}
+
+// scanJSONString reads the string that starts at body[start] (a quote) and
+// returns the offset just past it, whether it holds escapes or bytes above
+// ASCII, and false if it is not a valid JSON string.
+func scanJSONString(body []byte, start int) (end int, escaped, high, ok bool) {
+	for i := start + 1; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == '"':
+			return i + 1, escaped, high, true
+		case c == '\\':
+			escaped = true
+			i++
+			if i == len(body) {
+				return 0, false, false, false
+			}
+			switch body[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(body) {
+					return 0, false, false, false
+				}
+				for _, h := range body[i+1 : i+5] {
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return 0, false, false, false
+					}
+				}
+				i += 4
+			default:
+				return 0, false, false, false
+			}
+		case c < 0x20:
+			return 0, false, false, false
+		case c >= 0x80:
+			high = true
 		}
 	}
+	return 0, false, false, false
+}
+
+// scanJSONNumber reads the number that starts at body[start] and returns
+// the offset just past it. Like encoding/json's Decoder.Token reading into
+// an any, it fails on a number a float64 cannot hold.
+func scanJSONNumber(body []byte, start int) (int, bool) {
+	i, n := start, len(body)
+	digits := func() int {
+		from := i
+		for i < n && body[i] >= '0' && body[i] <= '9' {
+			i++
+		}
+		return i - from
+	}
+	if body[i] == '-' {
+		i++
+	}
+	switch {
+	case i < n && body[i] == '0':
+		i++
+	case i < n && body[i] >= '1' && body[i] <= '9':
+		digits()
+	default:
+		return 0, false
+	}
+	whole := i - start
+	if i < n && body[i] == '.' {
+		i++
+		if digits() == 0 {
+			return 0, false
+		}
+	}
+	exp := i < n && (body[i] == 'e' || body[i] == 'E')
+	if exp {
+		i++
+		if i < n && (body[i] == '+' || body[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return 0, false
+		}
+	}
+	// Without an exponent, 308 digits never overflow.
+	if exp || whole > 308 {
+		if _, err := strconv.ParseFloat(string(body[start:i]), 64); err != nil {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+// unquoteJSON decodes a string token the way encoding/json does (invalid
+// UTF-8 and unpaired surrogates become U+FFFD).
+func unquoteJSON(tok []byte) string {
+	var s string
+	if json.Unmarshal(tok, &s) != nil {
+		return string(tok[1 : len(tok)-1]) // not reached: tok was scanned
+	}
+	return s
 }
