@@ -432,8 +432,10 @@ func rawKind(v any) string {
 // It is one pass over the bytes that reads tokens the way encoding/json's
 // Decoder.Token does (it replaced a Token loop, which allocated per token;
 // decode_vet_test.go keeps that loop and checks both agree): several
-// top-level values are read in turn, and a number too large for a float64
-// ends the scan as it ended Token. Only strings with escapes, and the
+// top-level values are read in turn. A number too large for a float64 does
+// not end the scan (the Token loop stopped there, so a duplicate member or a
+// NUL after 1e400 reached a json.RawMessage target unrefused): the decoder
+// judges the number itself. Only strings with escapes, and the
 // member names of a refused body, are decoded, by encoding/json itself.
 func vetJSON(body []byte) error {
 	const (
@@ -663,8 +665,8 @@ func scanJSONString(body []byte, start int) (end int, escaped, high, ok bool) {
 }
 
 // scanJSONNumber reads the number that starts at body[start] and returns
-// the offset just past it. Like encoding/json's Decoder.Token reading into
-// an any, it fails on a number a float64 cannot hold.
+// the offset just past it, or false where the JSON number grammar (RFC 8259
+// §6) is broken. Its size is not judged here: that is the decoder's.
 func scanJSONNumber(body []byte, start int) (int, bool) {
 	i, n := start, len(body)
 	digits := func() int {
@@ -685,26 +687,18 @@ func scanJSONNumber(body []byte, start int) (int, bool) {
 	default:
 		return 0, false
 	}
-	whole := i - start
 	if i < n && body[i] == '.' {
 		i++
 		if digits() == 0 {
 			return 0, false
 		}
 	}
-	exp := i < n && (body[i] == 'e' || body[i] == 'E')
-	if exp {
+	if i < n && (body[i] == 'e' || body[i] == 'E') {
 		i++
 		if i < n && (body[i] == '+' || body[i] == '-') {
 			i++
 		}
 		if digits() == 0 {
-			return 0, false
-		}
-	}
-	// Without an exponent, 308 digits never overflow.
-	if exp || whole > 308 {
-		if _, err := strconv.ParseFloat(string(body[start:i]), 64); err != nil {
 			return 0, false
 		}
 	}

@@ -820,6 +820,9 @@ func TestVetJSON(t *testing.T) {
 		"error/element type":             {`{"roles":["a",7]}`, "/roles/1"},
 		"error/nested element type":      {`{"credentialStatus":[{"statusPurpose":"x"},{"statusPurpose":3}]}`, "/credentialStatus/1/statusPurpose"},
 		"error/member type":              {`{"name":[]}`, "/name"},
+		// A number beyond float64 does not stop the vetting of what follows.
+		"error/duplicate after huge number": {`{"raw":{"a":1e400,"a":2}}`, "/raw/a"},
+		"error/NUL after huge number":       {`{"raw":[-1e400,"\u0000"]}`, "/raw/1"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
