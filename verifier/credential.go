@@ -26,6 +26,7 @@ type jwtResult struct {
 // came as a JWT; the JWT signature is then its proof.
 func (v *Verifier) verifyCredentialJSON(ctx context.Context, raw []byte, doc map[string]any, jr *jwtResult) *Report {
 	r := &Report{Credential: json.RawMessage(raw)}
+	r.credentialID, _ = doc["id"].(string)
 	r.Issuer, r.Subject = summaryOf(doc)
 	issuerID := idOf(doc["issuer"])
 
@@ -60,7 +61,7 @@ func (v *Verifier) verifyCredentialJSON(ctx context.Context, raw []byte, doc map
 			terms:     Check{CheckTerms, Skipped, codeTermsNotRun, "Terms were not checked because a context is not available."},
 		}
 	default:
-		proof = v.embeddedProof(ctx, raw, doc, issuerID, credential.PurposeAssertion, "", "")
+		proof = v.embeddedProof(ctx, doc, issuerID, credential.PurposeAssertion, "", "")
 	}
 	r.Checks = append(r.Checks, proof.terms)
 	r.Checks = append(r.Checks, schemaCheck(raw, doc, vc1))

@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 )
 
@@ -90,16 +89,10 @@ func (rv *RecordsVerifier) apply(ctx context.Context, rep *Report) {
 // added one. A forgery's id is never looked up: the proof and the issuer
 // key must have passed first (as for status lists).
 func (rv *RecordsVerifier) applyOne(ctx context.Context, r *Report) bool {
-	if !r.hasPassed(CheckProof) || !r.hasPassed(CheckIssuerKey) || r.Issuer == nil || len(r.Credential) == 0 {
+	if !r.hasPassed(CheckProof) || !r.hasPassed(CheckIssuerKey) || r.Issuer == nil || r.credentialID == "" {
 		return false
 	}
-	var c struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(r.Credential, &c) != nil || c.ID == "" {
-		return false
-	}
-	state, known, err := rv.records(ctx, c.ID, r.Issuer.ID)
+	state, known, err := rv.records(ctx, r.credentialID, r.Issuer.ID)
 	switch {
 	case err != nil:
 		r.cannot(CheckIssuerRecords, codeRecordsUnavailable, "The issuer's records could not be read, so a suspension could not be checked.")

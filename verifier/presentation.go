@@ -36,7 +36,7 @@ func (v *Verifier) verifyPresentation(ctx context.Context, raw []byte, doc map[s
 		proof.terms = Check{CheckTerms, Skipped, codeTermsNotRun, "Terms were not checked because a context is not available."}
 		proof.proof = Check{CheckPresentationProof, Skipped, codeProofNotRun, "The presentation's signature was not checked because a context is not available."}
 	default:
-		proof = v.embeddedProof(ctx, raw, doc, holder, credential.PurposeAuthentication, v.challenge, v.domain)
+		proof = v.embeddedProof(ctx, doc, holder, credential.PurposeAuthentication, v.challenge, v.domain)
 		if proof.issuerKey.Status == Failed {
 			proof.proof = Check{CheckPresentationProof, Failed, codeIssuerKeyMismatch, fmt.Sprintf("The presentation was signed with a key of %s, not of its holder %s.", orUnknown(proof.controller), holder)}
 		}

@@ -19,11 +19,13 @@ type proofOutcome struct {
 	controller              string // controller of the proof that counted
 }
 
-// embeddedProof verifies the Data Integrity proofs of raw (VC Data
+// embeddedProof verifies the Data Integrity proofs of doc (VC Data
 // Integrity 1.0 §4.4; OB30 Verification step 2: one valid proof from the
 // issuer is enough). signer is the party that must control the key (the
-// issuer, or a presentation's holder; "" = any controller).
-func (v *Verifier) embeddedProof(ctx context.Context, raw []byte, doc map[string]any, signer, purpose, challenge, domain string) proofOutcome {
+// issuer, or a presentation's holder; "" = any controller). doc is the
+// decodeObject of the bytes presented, read once for every check: it has
+// refused duplicate members, so the tree is the one the signed bytes say.
+func (v *Verifier) embeddedProof(ctx context.Context, doc map[string]any, signer, purpose, challenge, domain string) proofOutcome {
 	checkID, keyID := CheckProof, CheckIssuerKey
 	if purpose != "assertionMethod" {
 		checkID = CheckPresentationProof
@@ -35,7 +37,7 @@ func (v *Verifier) embeddedProof(ctx context.Context, raw []byte, doc map[string
 		out.issuerKey = Check{keyID, Skipped, codeIssuerKeyNotRun, "No signing key to check, because there is no proof."}
 		return out
 	}
-	results, err := dataintegrity.Verify(ctx, raw, dataintegrity.VerifyOptions{
+	results, err := dataintegrity.VerifyDecoded(ctx, doc, dataintegrity.VerifyOptions{
 		Resolver:      v.resolver,
 		Purpose:       purpose,
 		Challenge:     challenge,

@@ -119,6 +119,11 @@ type Report struct {
 	// the credential (OB30 Verification step 6), in the order the
 	// "endorsements" check names them. They are not folded into Result.
 	Endorsements []Report `json:"endorsements,omitempty"`
+
+	// credentialID is the credential's "id" as decoded for the checks
+	// (the one an issuer_records lookup asks about), so that the lookup
+	// does not parse Credential again.
+	credentialID string
 }
 
 // Check returns the check with the given id, and whether there is one.

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -131,4 +132,21 @@ func wantCode(t testing.TB, err error, code errs.Code, field string) {
 	if field != "" && errs.ErrorField(err) != field {
 		t.Fatalf("error field = %q, want %q (%v)", errs.ErrorField(err), field, err)
 	}
+}
+
+// verifyBoth is Verify of doc, checked against VerifyDecoded of doc's
+// decoding: the same results and error, and the decoded tree left as it was
+// (a caller goes on reading it for its other checks).
+func verifyBoth(t testing.TB, doc []byte, opts VerifyOptions) ([]ProofResult, error) {
+	t.Helper()
+	results, err := Verify(context.Background(), doc, opts)
+	root, fresh := decodeJSON(t, doc), decodeJSON(t, doc)
+	dres, derr := VerifyDecoded(context.Background(), root, opts)
+	if !reflect.DeepEqual(results, dres) || !reflect.DeepEqual(err, derr) {
+		t.Fatalf("Verify and VerifyDecoded disagree:\n%+v %v\n%+v %v", results, err, dres, derr)
+	}
+	if !reflect.DeepEqual(root, fresh) {
+		t.Fatal("VerifyDecoded changed the document it was given")
+	}
+	return results, err
 }

@@ -134,7 +134,7 @@ func TestVerifyTamper(t *testing.T) {
 // verified when code is "", else failed with code at field.
 func oneProof(t *testing.T, doc []byte, opts VerifyOptions, code errs.Code, field string) ProofResult {
 	t.Helper()
-	results, err := Verify(context.Background(), doc, opts)
+	results, err := verifyBoth(t, doc, opts)
 	if err != nil {
 		t.Fatalf("document error: %v", err)
 	}

@@ -61,9 +61,35 @@ func Verify(ctx context.Context, doc []byte, opts VerifyOptions) ([]ProofResult,
 	return results, err
 }
 
+// VerifyDecoded is Verify of a document the caller has already decoded
+// (with json.Decoder.UseNumber, as Verify decodes), so that a caller which
+// has read the document for its own checks does not parse it again. root is
+// only read, never changed. The caller answers for root being what the
+// signed bytes say: a reader that refuses duplicate members (where JSON
+// readers disagree on the value) decodes the same tree Verify would.
+func VerifyDecoded(ctx context.Context, root map[string]any, opts VerifyOptions) ([]ProofResult, error) {
+	if _, ok := root["@context"]; !ok {
+		return nil, errs.F(errs.Invalid, "/@context", "the document has no @context")
+	}
+	results, _, err := verifyRoot(ctx, root, opts)
+	return results, err
+}
+
 // verify is Verify that also returns, for each verified proof, the 64 bytes
 // its signature covers (the fuzz test checks those against known ones).
 func verify(ctx context.Context, doc []byte, opts VerifyOptions) ([]ProofResult, [][]byte, error) {
+	if opts.Resolver == nil {
+		return nil, nil, errs.E(errs.Internal, "no key resolver configured")
+	}
+	root, err := decodeObject(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return verifyRoot(ctx, root, opts)
+}
+
+// verifyRoot is verify of the decoded document.
+func verifyRoot(ctx context.Context, root map[string]any, opts VerifyOptions) ([]ProofResult, [][]byte, error) {
 	if opts.Resolver == nil {
 		return nil, nil, errs.E(errs.Internal, "no key resolver configured")
 	}
@@ -72,10 +98,6 @@ func verify(ctx context.Context, doc []byte, opts VerifyOptions) ([]ProofResult,
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
-	}
-	root, err := decodeObject(doc)
-	if err != nil {
-		return nil, nil, err
 	}
 	raws, fields, err := proofObjects(root)
 	if err != nil {
