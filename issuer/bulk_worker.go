@@ -182,7 +182,13 @@ func (r *BulkRunner) work(ctx context.Context) {
 // step claims one batch and works on it; it returns the rows claimed.
 func (r *BulkRunner) step(ctx context.Context) (int, error) {
 	t0 := time.Now()
-	rows, err := r.s.store.ClaimBulkRows(ctx, r.opts.Owner, t0, t0.Add(r.opts.Lease), r.opts.Batch)
+	// The claim is not cut by ctx: cancelled mid-statement, the UPDATE may
+	// still commit on the server while the client sees only the
+	// cancellation, leaving a batch leased to a stopping process until the
+	// lease runs out. Claimed in full, the rows are given back below.
+	cctx, cancelClaim := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Lease)
+	rows, err := r.s.store.ClaimBulkRows(cctx, r.opts.Owner, t0, t0.Add(r.opts.Lease), r.opts.Batch)
+	cancelClaim()
 	r.storeNS.Add(int64(time.Since(t0)))
 	if err != nil || len(rows) == 0 {
 		return 0, err
