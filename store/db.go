@@ -106,6 +106,35 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, errs.Wrap(err, errs.Unavailable, "could not create the data directory %s", dataDir)
 	}
 	path := filepath.Join(dataDir, "tohu.db")
+	// SQLite answers SQLITE_BUSY without calling the busy handler in a few
+	// cases (a WAL file being recovered or reset by another process, as when
+	// two replicas open a new file at the same moment), so opening is
+	// retried for a while on exactly that error.
+	for wait := 25 * time.Millisecond; ; wait *= 2 {
+		db, err := openSQLiteFile(ctx, path)
+		if err == nil || !sqliteBusy(err) || wait > 2*time.Second {
+			return db, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY or SQLITE_LOCKED
+// (extended codes included), from the driver's coded error.
+func sqliteBusy(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	code := coded.Code() & 0xff
+	return code == 5 || code == 6
+}
+
+func openSQLiteFile(ctx context.Context, path string) (*DB, error) {
 	// The pragmas run on every new connection, in this order:
 	//   busy_timeout(10000): another connection or process holding the lock
 	//     (a second tohu on the same file, `tohu migrate`) makes us wait, not
@@ -122,7 +151,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	w, err := gorm.Open(sqlite.Open(base+"&_txlock=immediate"), gormConfig())
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "could not open %s", path)
+		return nil, errs.Wrap(err, errs.Unavailable, "could not open %s: %v", path, err)
 	}
 	wdb, err := w.DB()
 	if err != nil {
@@ -139,7 +168,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	r, err := gorm.Open(sqlite.Open(base+"&_pragma=query_only(1)"), gormConfig())
 	if err != nil {
 		wdb.Close()
-		return nil, errs.Wrap(err, errs.Unavailable, "could not open %s", path)
+		return nil, errs.Wrap(err, errs.Unavailable, "could not open %s: %v", path, err)
 	}
 	rdb, err := r.DB()
 	if err != nil {
