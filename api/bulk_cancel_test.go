@@ -293,16 +293,18 @@ func TestBulkCancelInFlight(t *testing.T) {
 	}
 }
 
-func cancelInFlight(t *testing.T, e *cancelEnv, n int, seams func(*seamStore, func()), wantIssued, wantWrites int) {
-	ctx := context.Background()
-	ach, err := e.svc.CreateAchievement(ctx, e.admin, issuer.Achievement{
+// uploadCohort registers approved micro-credential number n (its reference
+// and learners apart from other cohorts') and uploads a cohort of rows
+// learners for it over the API; it returns the achievement's and the job's ids.
+func (e *cancelEnv) uploadCohort(n, rows int) (achID, jobID string) {
+	e.t.Helper()
+	ach, err := e.svc.CreateAchievement(context.Background(), e.admin, issuer.Achievement{
 		Title: fmt.Sprintf("Whakakore %d", n), NZQARef: fmt.Sprintf("99%02d", n), NZQAVersion: "1", Level: 3, Credits: 5,
 		Aim: "Learners stop what they started, cleanly.", Outcomes: []string{"Stop cleanly."}, NZSCEDCode: "050999",
 		Developer: "Te Kura", QARoute: issuer.QARouteNZQA, ApprovalStatus: issuer.ApprovalApproved})
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	const rows = 12
 	var file strings.Builder
 	file.WriteString("learner_name,learner_email,completed_on\n")
 	for i := range rows {
@@ -310,13 +312,19 @@ func cancelInFlight(t *testing.T, e *cancelEnv, n int, seams func(*seamStore, fu
 	}
 	status, body, err := e.do(http.MethodPost, "/api/v1/awards/bulk?achievement="+ach.ID, "text/csv", []byte(file.String()))
 	if err != nil || status != http.StatusAccepted {
-		t.Fatalf("upload: %d %s %v", status, body, err)
+		e.t.Fatalf("upload: %d %s %v", status, body, err)
 	}
 	var sub struct{ Job jobJSON }
 	if err := json.Unmarshal(body, &sub); err != nil || sub.Job.Total != rows {
-		t.Fatalf("upload answer %s: %v", body, err)
+		e.t.Fatalf("upload answer %s: %v", body, err)
 	}
-	id := sub.Job.ID
+	return ach.ID, sub.Job.ID
+}
+
+func cancelInFlight(t *testing.T, e *cancelEnv, n int, seams func(*seamStore, func()), wantIssued, wantWrites int) {
+	ctx := context.Background()
+	const rows = 12
+	achID, id := e.uploadCohort(n, rows)
 
 	// The runner: one worker, batches of 4 rows; the cancel lands in the
 	// second batch's life.
@@ -328,7 +336,7 @@ func cancelInFlight(t *testing.T, e *cancelEnv, n int, seams func(*seamStore, fu
 		reported       int
 	)
 	listAwards := func() map[string]bool {
-		as, err := e.svc.ListAwards(ctx, e.admin, issuer.AwardFilter{AchievementID: ach.ID, Limit: 1000})
+		as, err := e.svc.ListAwards(ctx, e.admin, issuer.AwardFilter{AchievementID: achID, Limit: 1000})
 		if err != nil {
 			t.Errorf("list awards: %v", err)
 		}
@@ -382,7 +390,7 @@ func cancelInFlight(t *testing.T, e *cancelEnv, n int, seams func(*seamStore, fu
 	}
 
 	// The job, as the API gives it now and as the cancel answered.
-	status, body, err = e.do(http.MethodGet, "/api/v1/jobs/"+id, "", nil)
+	status, body, err := e.do(http.MethodGet, "/api/v1/jobs/"+id, "", nil)
 	var final jobJSON
 	if err != nil || status != http.StatusOK || json.Unmarshal(body, &final) != nil {
 		t.Fatalf("job: %d %s %v", status, body, err)

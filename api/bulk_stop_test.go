@@ -3,9 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,27 +42,8 @@ func TestBulkStopDuringClaim(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			e := newCancelEnv(t, d.dsn(t))
 			ctx := context.Background()
-			ach, err := e.svc.CreateAchievement(ctx, e.admin, issuer.Achievement{
-				Title: "Whakamutu", NZQARef: "9901", NZQAVersion: "1", Level: 3, Credits: 5,
-				Aim: "Learners stop what they started, cleanly.", Outcomes: []string{"Stop cleanly."}, NZSCEDCode: "050999",
-				Developer: "Te Kura", QARoute: issuer.QARouteNZQA, ApprovalStatus: issuer.ApprovalApproved})
-			if err != nil {
-				t.Fatal(err)
-			}
 			const rows = 12
-			var file strings.Builder
-			file.WriteString("learner_name,learner_email,completed_on\n")
-			for i := range rows {
-				fmt.Fprintf(&file, "Ākonga %d,mutu%d@example.nz,2026-04-01\n", i, i)
-			}
-			status, body, err := e.do(http.MethodPost, "/api/v1/awards/bulk?achievement="+ach.ID, "text/csv", []byte(file.String()))
-			if err != nil || status != http.StatusAccepted {
-				t.Fatalf("upload: %d %s %v", status, body, err)
-			}
-			var sub struct{ Job jobJSON }
-			if err := json.Unmarshal(body, &sub); err != nil {
-				t.Fatal(err)
-			}
+			_, jobID := e.uploadCohort(0, rows)
 
 			runCtx, stop := context.WithCancel(ctx)
 			defer stop()
@@ -81,7 +60,7 @@ func TestBulkStopDuringClaim(t *testing.T) {
 			if err := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1, Batch: 4}).RunUntilIdle(ctx); err != nil {
 				t.Fatal(err)
 			}
-			status, body, err = e.do(http.MethodGet, "/api/v1/jobs/"+sub.Job.ID, "", nil)
+			status, body, err := e.do(http.MethodGet, "/api/v1/jobs/"+jobID, "", nil)
 			var j jobJSON
 			if err != nil || status != http.StatusOK || json.Unmarshal(body, &j) != nil {
 				t.Fatalf("job: %d %s %v", status, body, err)
