@@ -25,7 +25,7 @@ import (
 // model value; ok is false when v is anything else or cannot be written
 // here.
 func encodeDirect(v any) (out []byte, ok bool) {
-	out, _, ok = encodeValue(v, false)
+	out, _, _, ok = encodeValue(v, false)
 	return out, ok
 }
 
@@ -35,28 +35,36 @@ func encodeDirect(v any) (out []byte, ok bool) {
 // instead of parsed back: the strings are the model's own. ok is false when
 // encodeDirect's would be, or when a string or member name is not valid
 // UTF-8 (its encoding says U+FFFD instead).
-func encodeWithDoc(v any) (out []byte, doc any, ok bool) { return encodeValue(v, true) }
+func encodeWithDoc(v any) (out []byte, doc any, ok bool) {
+	out, doc, _, ok = encodeValue(v, true)
+	return out, doc, ok
+}
 
-func encodeValue(v any, withDoc bool) ([]byte, any, bool) {
+func encodeValue(v any, withDoc bool) (out []byte, doc any, ach achievementSpan, ok bool) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return nil, nil, false
+		return nil, nil, ach, false
 	}
 	enc := encoderFor(rv.Type())
 	e := encoders.Get().(*encoder)
-	e.buf, e.doc = e.buf[:0], withDoc
+	e.buf, e.doc, e.ach = e.buf[:0], withDoc, achievementSpan{}
 	defer func() {
 		if cap(e.buf) > maxPooledBuffer {
 			e.buf = nil
 		}
 		encoders.Put(e)
 	}()
-	doc, ok := enc(e, rv)
-	if !ok {
-		return nil, nil, false
+	if doc, ok = enc(e, rv); !ok {
+		return nil, nil, ach, false
 	}
-	return bytes.Clone(e.buf), doc, true
+	return bytes.Clone(e.buf), doc, e.ach, true
 }
+
+// achievementSpan is where the last Achievement object encoded sits in the
+// output: bytes [start, end), and n, how many were encoded. An award
+// credential holds exactly one, the part every award of a micro-credential
+// shares, so its bytes identify it (see SchemaValidator.validateAward).
+type achievementSpan struct{ start, end, n int }
 
 // encoders hold encoders between calls: a credential is written once into
 // a buffer that has grown to fit one before, then copied out at its size.
@@ -69,6 +77,7 @@ const maxPooledBuffer = 256 << 10
 type encoder struct {
 	buf []byte
 	doc bool
+	ach achievementSpan
 }
 
 // encodeFunc appends the JSON of v, an addressable value of the type it was
@@ -111,6 +120,7 @@ var (
 	numberType      = reflect.TypeFor[Number]()
 	contextType     = reflect.TypeFor[ContextEntry]()
 	profileType     = reflect.TypeFor[Profile]()
+	achievementType = reflect.TypeFor[Achievement]()
 	rawType         = reflect.TypeFor[json.RawMessage]()
 	extraType       = reflect.TypeFor[Extra]()
 	isZeroerType    = reflect.TypeFor[interface{ IsZero() bool }]()
@@ -129,6 +139,14 @@ func newEncoder(t reflect.Type) encodeFunc {
 		return encodeRaw
 	case reflect.PointerTo(t).Implements(oneOrManyMarker):
 		return oneOrManyEncoder(t)
+	case t == achievementType:
+		obj := objectEncoder(t)
+		return func(e *encoder, v reflect.Value) (any, bool) {
+			start := len(e.buf)
+			d, ok := obj(e, v)
+			e.ach = achievementSpan{start: start, end: len(e.buf), n: e.ach.n + 1}
+			return d, ok
+		}
 	case t == profileType:
 		obj := objectEncoder(t)
 		return func(e *encoder, v reflect.Value) (any, bool) {

@@ -374,7 +374,7 @@ func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issue
 func finishAward(c *Credential) ([]byte, map[string]any, error) {
 	// The decoded value comes from the same pass as the bytes (the decoding
 	// of them, without parsing them back), unless a string is not UTF-8.
-	raw, v, ok := encodeWithDoc(c)
+	raw, v, span, ok := encodeValue(c, true)
 	if !ok {
 		var err error
 		if raw, err = Marshal(c); err != nil {
@@ -385,7 +385,15 @@ func finishAward(c *Credential) ([]byte, map[string]any, error) {
 		}
 	}
 	if isNFC(v) {
-		if err := validateAchievementCredential(v); err != nil {
+		var ach []byte // the award's one Achievement, as encoded
+		if ok && span.n == 1 {
+			ach = raw[span.start:span.end]
+		}
+		sv, err := defaultValidator()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := sv.validateAward(v, ach); err != nil {
 			return nil, nil, err
 		}
 		doc, _ := v.(map[string]any) // a Credential encodes as an object

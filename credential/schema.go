@@ -2,6 +2,7 @@ package credential
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -71,10 +72,18 @@ func pointerOrRoot(p string) string {
 }
 
 // SchemaValidator validates documents against the embedded OB 3.0 JSON
-// Schemas. It is immutable after construction and safe for concurrent use.
+// Schemas. It is safe for concurrent use; apart from the achievements it
+// has seen valid (validateAward), it is immutable after construction.
 type SchemaValidator struct {
 	schemas map[string]*jsonschema.Schema // by $id and by alias URL
+
+	mu    sync.Mutex
+	known map[[sha256.Size]byte]struct{} // sha-256 of achievements found valid in an award
 }
+
+// maxKnownAchievements bounds SchemaValidator.known: past it the set starts
+// again (a process issues for a few hundred micro-credentials at most).
+const maxKnownAchievements = 4096
 
 // refuseLoader stops the compiler from reading files or the network: every
 // schema tohu uses is registered as an embedded resource.
@@ -112,7 +121,7 @@ func NewSchemaValidator() (*SchemaValidator, error) {
 			}
 		}
 	}
-	v := &SchemaValidator{schemas: map[string]*jsonschema.Schema{}}
+	v := &SchemaValidator{schemas: map[string]*jsonschema.Schema{}, known: map[[sha256.Size]byte]struct{}{}}
 	for _, f := range schemaFiles {
 		for _, url := range []string{f.id, f.alias} {
 			s, err := c.Compile(url)
@@ -171,6 +180,74 @@ func (v *SchemaValidator) ValidateAgainst(schemaURL string, doc []byte) error {
 		return err
 	}
 	return v.validate(schemaURL, inst)
+}
+
+// validateAward is validateAchievementCredential for an award the builder
+// encoded, given the bytes of its one Achievement (ach, empty if unknown).
+//
+// Every award of a micro-credential carries the same Achievement, about
+// two thirds of the credential and of the schema's work. The schema is
+// compositional there: the only keyword that reaches
+// /credentialSubject/achievement is AchievementSubject's
+// {"$ref": "#/$defs/Achievement"} (plus "required"), and nothing in it is
+// order- or sibling-dependent (no unevaluated*, dependent*, if or not;
+// TestAchievementStubEquivalent checks). So once a whole award has passed,
+// that Achievement is known valid, and a later award with the same
+// Achievement bytes is valid exactly when it passes with the Achievement
+// replaced by a minimal valid one. On any violation the whole award is
+// validated again, so errors are the same as without the shortcut.
+func (v *SchemaValidator) validateAward(inst any, ach []byte) error {
+	if len(ach) == 0 {
+		return v.validate(AchievementCredentialSchemaID, inst)
+	}
+	sum := sha256.Sum256(ach)
+	v.mu.Lock()
+	_, known := v.known[sum]
+	v.mu.Unlock()
+	if known {
+		if stubbed, ok := withStubAchievement(inst); ok && v.validate(AchievementCredentialSchemaID, stubbed) == nil {
+			return nil
+		}
+	}
+	if err := v.validate(AchievementCredentialSchemaID, inst); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	if len(v.known) >= maxKnownAchievements {
+		clear(v.known)
+	}
+	v.known[sum] = struct{}{}
+	v.mu.Unlock()
+	return nil
+}
+
+// stubAchievement is the smallest Achievement the schema accepts; it stands
+// in for one already found valid (validateAward). A test checks it is valid.
+var stubAchievement = map[string]any{
+	"id": "urn:tohu:validated-achievement", "type": []any{"Achievement"},
+	"name": "-", "description": "-", "criteria": map[string]any{"narrative": "-"},
+}
+
+// withStubAchievement returns doc with /credentialSubject/achievement
+// replaced by stubAchievement, copying only the two objects on the way
+// (doc is not changed). ok is false when doc does not have that shape.
+func withStubAchievement(doc any) (any, bool) {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	cs, ok := m["credentialSubject"].(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	if _, ok := cs["achievement"].(map[string]any); !ok {
+		return nil, false
+	}
+	cs = maps.Clone(cs)
+	cs["achievement"] = stubAchievement
+	m = maps.Clone(m)
+	m["credentialSubject"] = cs
+	return m, true
 }
 
 // validateAchievementCredential validates an already decoded credential (as
