@@ -96,13 +96,20 @@ func (c *Canonicalizer) CheckTerms(doc any) (err error) {
 // and jsonld.js, each is a named graph (see presentation_test.go). Use it
 // to sign and to verify.
 func (c *Canonicalizer) CanonicalizeStrict(doc any) (b []byte, err error) {
+	return c.CanonicalizeStrictShared(doc, nil)
+}
+
+// CanonicalizeStrictShared is CanonicalizeStrict reusing the work done on
+// the objects of shared (nil: none) in earlier documents; the result is
+// the same.
+func (c *Canonicalizer) CanonicalizeStrictShared(doc any, shared *Shared) (b []byte, err error) {
 	defer recoverInvalid(&err)
-	x := expander{p: c.ctxs, iri: c.iris}
+	x := expander{p: c.ctxs, iri: c.iris, shared: shared}
 	expanded, err := x.expandDoc(doc)
 	if err != nil {
 		return nil, err
 	}
-	return c.canonicalizeExpanded(expanded, x.dir)
+	return c.canonicalizeExpanded(expanded, x.dir, shared)
 }
 
 func (c *Canonicalizer) expand(doc any) ([]any, error) {
@@ -113,9 +120,9 @@ func (c *Canonicalizer) expand(doc any) ([]any, error) {
 // canonicalizeExpanded turns an expanded document into canonical N-Quads.
 // hasDirection: the document has @direction values (see
 // rdfBuilder.direction).
-func (c *Canonicalizer) canonicalizeExpanded(expanded []any, hasDirection bool) ([]byte, error) {
+func (c *Canonicalizer) canonicalizeExpanded(expanded []any, hasDirection bool, shared *Shared) ([]byte, error) {
 	b := newRDFBuilder()
-	b.checkJS = hasDirection
+	b.checkJS, b.shared = hasDirection, shared
 	for _, n := range expanded {
 		if m, ok := n.(map[string]any); ok {
 			b.node(m, "@default")

@@ -18,9 +18,10 @@ import (
 // differential tests compare the two.
 
 type expander struct {
-	p   *ctxProcessor
-	iri *iriCheck
-	dir bool // a value object with @direction was expanded
+	p      *ctxProcessor
+	iri    *iriCheck
+	dir    bool    // a value object with @direction was expanded
+	shared *Shared // objects whose expansion may be reused, or nil
 }
 
 // checkIRI refuses an IRI that json-gold's toRDF would silently drop
@@ -211,6 +212,14 @@ func sortedKeys(m map[string]any) []string {
 }
 
 func (x *expander) object(ctx *activeCtx, prop string, ptd *termDef, el map[string]any, ptr string, tsc *activeCtx) (any, error) {
+	if o := x.shared.source(el); o != nil {
+		return x.expandShared(o, ctx, prop, ptd, el, ptr, tsc)
+	}
+	return x.objectUnshared(ctx, prop, ptd, el, ptr, tsc)
+}
+
+// objectUnshared is object without looking in x.shared.
+func (x *expander) objectUnshared(ctx *activeCtx, prop string, ptd *termDef, el map[string]any, ptr string, tsc *activeCtx) (any, error) {
 	keys := sortedKeys(el)
 	// Property-scoped context of the active property, looked up before any
 	// reverting (§5.1.2 step 3).

@@ -31,6 +31,9 @@ type rdfBuilder struct {
 	texts   map[string]string
 	err     error
 	checkJS bool // the document has @direction: run direction
+
+	shared *Shared       // nodes whose quads may be replayed, or nil
+	rec    *rdfRecording // the shared node being converted the first time, or nil
 }
 
 func newRDFBuilder() *rdfBuilder {
@@ -50,6 +53,9 @@ func (b *rdfBuilder) fresh() string {
 // blank relabels a document blank node identifier, so it cannot collide
 // with the fresh ones.
 func (b *rdfBuilder) blank(id string) string {
+	if b.rec != nil {
+		b.rec.bad = true // it may name a node outside the subtree
+	}
 	if l, ok := b.labels[id]; ok {
 		return l
 	}
@@ -82,6 +88,9 @@ func (b *rdfBuilder) emit(s, p, o ld.Node, graph string) {
 	}
 	k = append(k, graph...)
 	b.key = k
+	if b.rec != nil {
+		b.rec.record(s, p, o) // before duplicates are removed: a replay must emit them all
+	}
 	if _, dup := b.seen[string(k)]; dup {
 		return
 	}
@@ -100,6 +109,9 @@ func (b *rdfBuilder) node(m map[string]any, graph string) ld.Node {
 		subj = ld.NewBlankNode(b.fresh())
 	}
 	if g, ok := m["@graph"].([]any); ok {
+		if b.rec != nil {
+			b.rec.bad = true
+		}
 		name := subj.GetValue()
 		if _, ok := b.graphs[name]; !ok {
 			b.graphs[name] = make([]*ld.Quad, 0, 16)
@@ -203,6 +215,11 @@ func (b *rdfBuilder) object(v any, graph string) ld.Node {
 			}
 		}
 		return head
+	}
+	if b.shared != nil && b.rec == nil && !b.checkJS && graph == "@default" {
+		if o := b.shared.ofExpanded(m); o != nil {
+			return b.nodeShared(o, m, graph)
+		}
 	}
 	return b.node(m, graph)
 }
