@@ -185,6 +185,7 @@ type AwardOption func(*awardConfig)
 type awardConfig struct {
 	now    func() time.Time
 	status *BitstringStatusListEntry
+	cohort *Cohort
 }
 
 // WithClock sets the issue time source (default time.Now).
@@ -243,7 +244,11 @@ func BuildAwardDoc(mc MicroCredential, learner Learner, res AwardResult, issuer 
 	if err != nil {
 		return nil, nil, err
 	}
-	return finishAward(c)
+	var cfg awardConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return finishAward(c, cfg.cohort)
 }
 
 // awardCredential checks the award and maps it onto the model, before
@@ -371,7 +376,7 @@ func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issue
 // (Marshal(Parse(b)) == b for what the builder encodes, tested), so these
 // are the bytes the slower path below gives. Otherwise the document is
 // normalised, validated, and re-encoded through the typed model as before.
-func finishAward(c *Credential) ([]byte, map[string]any, error) {
+func finishAward(c *Credential, cohort *Cohort) ([]byte, map[string]any, error) {
 	// The decoded value comes from the same pass as the bytes (the decoding
 	// of them, without parsing them back), unless a string is not UTF-8.
 	raw, v, span, ok := encodeValue(c, true)
@@ -397,6 +402,9 @@ func finishAward(c *Credential) ([]byte, map[string]any, error) {
 			return nil, nil, err
 		}
 		doc, _ := v.(map[string]any) // a Credential encodes as an object
+		if cohort != nil && doc != nil {
+			cohort.share(doc, ach)
+		}
 		return raw, doc, nil
 	}
 	raw, err := NormalizeJSON(raw)

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tohu-nz/tohu/credential"
 	"github.com/tohu-nz/tohu/credential/dataintegrity"
 	"github.com/tohu-nz/tohu/credential/jose"
 	"github.com/tohu-nz/tohu/errs"
@@ -227,6 +228,9 @@ type bulkJobCtx struct {
 	mu       sync.Mutex // guards res
 	res      *achievementResolver
 	loadedAt time.Time
+	// cohort lets the job's awards share their Achievement's decoding and
+	// canonicalization (credential.Cohort); kept across reloads of jc.
+	cohort *credential.Cohort
 }
 
 // jobCtx returns the job's shared context, loading it (and marking the job
@@ -246,7 +250,11 @@ func (r *BulkRunner) jobCtx(ctx context.Context, id string) (*bulkJobCtx, error)
 	if err != nil {
 		return nil, err
 	}
-	jc = &bulkJobCtx{job: j, p: p, res: newAchievementResolver(r.s, p), loadedAt: time.Now(),
+	cohort := credential.NewCohort()
+	if jc != nil {
+		cohort = jc.cohort
+	}
+	jc = &bulkJobCtx{job: j, p: p, res: newAchievementResolver(r.s, p), loadedAt: time.Now(), cohort: cohort,
 		actor: Actor{APIKeyID: j.APIKeyID, ProviderID: j.ProviderID, Roles: j.Roles, RequestID: "bulk:" + j.ID}}
 	if j.Mode == ModeIssue {
 		if jc.di, err = r.s.activeSigner(ctx, r.s.store, p, PurposeDI); err != nil {
@@ -572,12 +580,12 @@ func (r *BulkRunner) prepare(ctx context.Context, row BulkRow) (*preparedRow, er
 		}
 	}
 	t0 := time.Now()
-	unsigned, decoded, err := r.s.buildCredential(jc.p, ach, a, url, idx)
+	unsigned, decoded, err := r.s.buildCredential(jc.p, ach, a, url, idx, jc.cohort)
 	if err != nil {
 		return nil, err
 	}
 	t1 := time.Now()
-	di, err := dataintegrity.SignDecoded(ctx, unsigned, decoded, jc.di, dataintegrity.SignOptions{VerificationMethod: jc.di.KeyID(), Created: now})
+	di, err := dataintegrity.SignDecoded(ctx, unsigned, decoded, jc.di, dataintegrity.SignOptions{VerificationMethod: jc.di.KeyID(), Created: now, Shared: jc.cohort.Shared})
 	if err != nil {
 		return nil, err
 	}

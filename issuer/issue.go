@@ -89,7 +89,7 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 			}
 			idx[purpose] = i
 		}
-		unsigned, decoded, err := s.buildCredential(p, ach, &issued, url, idx)
+		unsigned, decoded, err := s.buildCredential(p, ach, &issued, url, idx, nil)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,9 @@ func issuable(p *Provider, ach *Achievement, now time.Time) error {
 //
 // The credential also comes back decoded (nil when it was re-encoded after
 // decoding), for dataintegrity.SignDecoded and jose.SignDecoded.
-func (s *Service) buildCredential(p *Provider, ach *Achievement, a *Award, url string, idx map[string]int) ([]byte, map[string]any, error) {
+// cohort, when not nil, is the bulk job's (credential.WithCohort): the
+// decoded form then shares its Achievement object with the job's other awards.
+func (s *Service) buildCredential(p *Provider, ach *Achievement, a *Award, url string, idx map[string]int, cohort *credential.Cohort) ([]byte, map[string]any, error) {
 	achURL := s.AchievementURL(ach.ID, ach.Version)
 	mc := credential.MicroCredential{
 		ID: achURL, Title: ach.Title, TitleMi: ach.TitleMi, NZQAReference: ach.NZQARef, Version: ach.NZQAVersion,
@@ -161,7 +163,7 @@ func (s *Service) buildCredential(p *Provider, ach *Achievement, a *Award, url s
 	// BuildAwardJSON: the bytes Marshal(BuildAward(...)) would give, without
 	// decoding and re-encoding the credential in between.
 	b, decoded, err := credential.BuildAwardDoc(mc, credential.Learner{Name: a.LearnerName, Email: a.LearnerEmail, DID: a.LearnerDID},
-		res, *s.profile(p), s.cfg.Bounds, credential.WithClock(s.cfg.Clock), credential.WithStatus(status))
+		res, *s.profile(p), s.cfg.Bounds, credential.WithClock(s.cfg.Clock), credential.WithStatus(status), credential.WithCohort(cohort))
 	if err != nil || p.StatusMode != StatusModeBoth {
 		return b, decoded, err
 	}

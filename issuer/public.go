@@ -119,7 +119,7 @@ func (s *Service) PublicAchievementJSON(ctx context.Context, a *Achievement) ([]
 		return nil, err
 	}
 	award := standInAward
-	b, _, err := s.buildCredential(p, a, &award, standInAwardURL, nil)
+	b, _, err := s.buildCredential(p, a, &award, standInAwardURL, nil, nil)
 	if err != nil {
 		return nil, errs.Wrap(err, errs.Internal, "the achievement %s cannot be described", a.ID)
 	}

@@ -10,7 +10,10 @@ import (
 )
 
 // canonicalizer runs RDFC-1.0 for one Sign or Verify call.
-type canonicalizer struct{ c *jsonld.Canonicalizer }
+type canonicalizer struct {
+	c      *jsonld.Canonicalizer
+	shared *jsonld.Shared // objects other documents embed unchanged, or nil
+}
 
 func newCanonicalizer(c *jsonld.Canonicalizer) canonicalizer {
 	if c == nil {
@@ -30,7 +33,7 @@ func (c canonicalizer) document(doc any) ([]byte, error) {
 	// Only the strict path: json-gold's Normalize (Canonicalize) drops
 	// undefined terms even in SafeMode and misplaces a VC 2.0
 	// presentation's credentials (credential/jsonld NOTES, finding 7).
-	return c.c.CanonicalizeStrict(doc)
+	return c.c.CanonicalizeStrictShared(doc, c.shared)
 }
 
 // proofConfig canonicalizes a proof configuration (EdDSA Cryptosuites 1.0,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tohu-nz/tohu/credential"
+	"github.com/tohu-nz/tohu/credential/jsonld"
 	"github.com/tohu-nz/tohu/errs"
 )
 
@@ -35,6 +36,11 @@ type SignOptions struct {
 	// ID is the new proof's id (a URL, e.g. urn:uuid:…); optional, but a
 	// proof that others chain to needs one.
 	ID string
+	// Shared names objects of the document that many documents signed
+	// with the same Shared embed unchanged (a cohort's Achievement), so
+	// their canonicalization is reused; the signature is the same as
+	// without. Nil: none. See jsonld.Shared for what it promises.
+	Shared *jsonld.Shared
 }
 
 // proofJSON is the member order of the proofs Sign writes.
@@ -197,6 +203,7 @@ func sign(ctx context.Context, doc []byte, root map[string]any, signer crypto.Si
 	}
 
 	c := newCanonicalizer(nil)
+	c.shared = opts.Shared
 	docHash, err := c.hashDocument(unsecured)
 	if err != nil {
 		return nil, err
