@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/tohu-nz/tohu/errs"
 	"github.com/tohu-nz/tohu/issuer"
@@ -20,80 +19,101 @@ const batchChunk = 200
 // errBatchIndexTaken rolls back a batch whose status index was taken.
 var errBatchIndexTaken = errors.New("status index taken")
 
+// The statements of WriteBulkBatch, one per table; the columns are those
+// of the row structs (awardRow, idempotencyRow, …) that the single-row
+// writes use.
+var (
+	insertAwards = &multiInsert{table: "awards", cols: []string{"id", "provider_id", "achievement_id", "achievement_version",
+		"learner_name", "learner_email", "learner_did", "nsn", "result", "credits_earned", "completed_on", "evidence_urls",
+		"state", "created_by", "approved_by", "issued_at", "reason", "created_at", "updated_at"}}
+	insertIdempotency = &multiInsert{table: "idempotency_keys", cols: []string{"provider_id", "key", "request_hash", "award_id", "created_at"}}
+	// ON CONFLICT DO NOTHING: a taken index inserts nothing (and does not
+	// abort a PostgreSQL transaction); fewer rows than asked means one was
+	// taken.
+	insertStatusEntries = &multiInsert{table: "status_entries", cols: []string{"provider_id", "purpose", "idx", "award_id", "is_set"},
+		suffix: "ON CONFLICT DO NOTHING"}
+	insertCredentials = &multiInsert{table: "credentials", cols: []string{"award_id", "format", "provider_id", "body", "created_at"}}
+	insertAudit       = &multiInsert{table: "audit_events", cols: []string{"provider_id", "actor", "action", "subject", "request_id", "at", "detail"},
+		suffix: `RETURNING "id"`}
+	insertOutbox = &multiInsert{table: "outbox", cols: []string{"id", "provider_id", "award_id", "kind", "to_addr", "subject", "body",
+		"state", "attempts", "next_attempt_at", "last_error", "created_at", "sent_at"}}
+)
+
 // WriteBulkBatch writes a batch of bulk rows' records (see
-// issuer.BulkStore): one multi-row INSERT per table and one UPDATE for the
-// rows' outcomes, instead of about a dozen statements per row. On a taken
-// status index it returns false; outside a transaction nothing is written,
-// inside the caller's the caller must roll back (the issuer does).
+// issuer.BulkStore): one multi-row INSERT per table (multiInsert) and one
+// UPDATE for the rows' outcomes, instead of about a dozen statements per
+// row. On a taken status index it returns false; outside a transaction
+// nothing is written, inside the caller's the caller must roll back (the
+// issuer does).
 func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, error) {
 	err := db.WithTx(ctx, func(tx issuer.Store) error {
 		t := tx.(*DB)
-		w := t.write(ctx)
+		w := t.w
+		// One slice for every table's values, reused table after table.
+		args := make([]any, 0, max(len(insertAwards.cols)*len(b.Awards), len(insertAudit.cols)*len(b.Audit),
+			len(insertOutbox.cols)*len(b.Notifications), len(insertCredentials.cols)*len(b.Credentials)))
 		if len(b.Awards) > 0 {
-			rows := make([]awardRow, len(b.Awards))
-			for i, a := range b.Awards {
-				rows[i] = newAwardRow(a)
+			for _, a := range b.Awards {
+				args = append(args, a.ID, a.ProviderID, a.AchievementID, a.AchievementVersion,
+					a.LearnerName, a.LearnerEmail, a.LearnerDID, a.NSN, a.Result, a.CreditsEarned, a.CompletedOn.UTC(), toJSON(a.EvidenceURLs),
+					string(a.State), a.CreatedBy, a.ApprovedBy, timeArg(a.IssuedAt), a.Reason, a.CreatedAt.UTC(), a.UpdatedAt.UTC())
 			}
-			if err := w.CreateInBatches(rows, batchChunk).Error; err != nil {
-				return translate(err, "award")
+			if _, err := t.insertRows(ctx, w, insertAwards, args, "award"); err != nil {
+				return err
 			}
 		}
 		if len(b.Idempotency) > 0 {
-			rows := make([]idempotencyRow, len(b.Idempotency))
-			for i, k := range b.Idempotency {
-				rows[i] = idempotencyRow{ProviderID: k.ProviderID, Key: k.Key, RequestHash: k.RequestHash, AwardID: k.AwardID, CreatedAt: k.CreatedAt.UTC()}
+			args = args[:0]
+			for _, k := range b.Idempotency {
+				args = append(args, k.ProviderID, k.Key, k.RequestHash, k.AwardID, k.CreatedAt.UTC())
 			}
-			if err := w.CreateInBatches(rows, batchChunk).Error; err != nil {
-				return translate(err, "idempotency key")
+			if _, err := t.insertRows(ctx, w, insertIdempotency, args, "idempotency key"); err != nil {
+				return err
 			}
 		}
 		if len(b.StatusEntries) > 0 {
-			rows := make([]statusEntryRow, len(b.StatusEntries))
-			for i, e := range b.StatusEntries {
-				rows[i] = statusEntryRow{ProviderID: e.ProviderID, Purpose: e.Purpose, Idx: e.Index, AwardID: e.AwardID}
+			args = args[:0]
+			for _, e := range b.StatusEntries {
+				args = append(args, e.ProviderID, e.Purpose, e.Index, e.AwardID, false)
 			}
-			// ON CONFLICT DO NOTHING: a taken index inserts nothing (and does
-			// not abort a PostgreSQL transaction); fewer rows than asked
-			// means one was taken.
-			res := w.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, batchChunk)
-			if res.Error != nil {
-				return translate(res.Error, "status entry")
+			n, err := t.insertRows(ctx, w, insertStatusEntries, args, "status entry")
+			if err != nil {
+				return err
 			}
-			if res.RowsAffected != int64(len(rows)) {
+			if n != int64(len(b.StatusEntries)) {
 				return errBatchIndexTaken
 			}
 		}
 		if len(b.Credentials) > 0 {
-			rows := make([]credentialRow, len(b.Credentials))
-			for i, c := range b.Credentials {
-				rows[i] = credentialRow{AwardID: c.AwardID, Format: c.Format, ProviderID: c.ProviderID, Body: c.Body, CreatedAt: c.CreatedAt.UTC()}
+			args = args[:0]
+			for _, c := range b.Credentials {
+				args = append(args, c.AwardID, c.Format, c.ProviderID, c.Body, c.CreatedAt.UTC())
 			}
-			if err := w.CreateInBatches(rows, batchChunk).Error; err != nil {
-				return translate(err, "credential")
+			if _, err := t.insertRows(ctx, w, insertCredentials, args, "credential"); err != nil {
+				return err
 			}
 		}
 		if len(b.Audit) > 0 {
-			rows := make([]auditRow, len(b.Audit))
-			for i, e := range b.Audit {
-				rows[i] = auditRow{ProviderID: e.ProviderID, Actor: e.Actor, Action: e.Action, Subject: e.Subject,
-					RequestID: e.RequestID, At: e.At.UTC(), Detail: mapToJSON(e.Detail)}
+			args = args[:0]
+			for _, e := range b.Audit {
+				args = append(args, e.ProviderID, e.Actor, e.Action, e.Subject, e.RequestID, e.At.UTC(), mapToJSON(e.Detail))
 			}
-			if err := w.CreateInBatches(rows, batchChunk).Error; err != nil {
-				return translate(err, "audit event")
+			ids, err := t.insertReturningIDs(ctx, w, insertAudit, args, "audit event")
+			if err != nil {
+				return err
 			}
 			for i, e := range b.Audit {
-				e.ID = rows[i].ID
+				e.ID = ids[i]
 			}
 		}
 		if len(b.Notifications) > 0 {
-			rows := make([]outboxRow, len(b.Notifications))
-			for i, n := range b.Notifications {
-				rows[i] = outboxRow{ID: n.ID, ProviderID: n.ProviderID, AwardID: n.AwardID, Kind: n.Kind, ToAddr: n.To, Subject: n.Subject,
-					Body: n.Body, State: n.State, Attempts: n.Attempts, NextAttemptAt: n.NextAttemptAt.UnixMilli(), LastError: n.LastError,
-					CreatedAt: n.CreatedAt.UTC(), SentAt: utcPtr(n.SentAt)}
+			args = args[:0]
+			for _, n := range b.Notifications {
+				args = append(args, n.ID, n.ProviderID, n.AwardID, n.Kind, n.To, n.Subject, n.Body,
+					n.State, n.Attempts, n.NextAttemptAt.UnixMilli(), n.LastError, n.CreatedAt.UTC(), timeArg(n.SentAt))
 			}
-			if err := w.CreateInBatches(rows, batchChunk).Error; err != nil {
-				return translate(err, "notification")
+			if _, err := t.insertRows(ctx, w, insertOutbox, args, "notification"); err != nil {
+				return err
 			}
 		}
 		return t.finishBulkRows(ctx, b.Rows)
