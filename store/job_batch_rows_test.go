@@ -270,3 +270,43 @@ func TestWriteBulkBatchChunks(t *testing.T) {
 		})
 	})
 }
+
+// TestCredentialBodyLZ4: on PostgreSQL a credential body big enough to be
+// compressed is compressed with lz4 (migration 005), by a batch and by a
+// single write. (The servers tohu runs on are built with lz4; one without
+// would keep pglz and fail this.)
+func TestCredentialBodyLZ4(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		if db.Dialect() != store.Postgres {
+			t.Skip("SQLite does not compress")
+		}
+		ctx := context.Background()
+		p := seedProvider(t, db, "p1", "one")
+		seedAward(t, db, p.ID, "ach1", "seeded")
+		seedAward(t, db, p.ID, "ach1", "single")
+		job := &issuer.BulkJob{ID: "j1", ProviderID: p.ID, APIKeyID: "k1", Mode: issuer.ModeIssue, State: issuer.JobRunning,
+			Total: 1, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateBulkJob(ctx, job, []issuer.BulkRow{{Line: 1, State: issuer.RowPending}}); err != nil {
+			t.Fatal(err)
+		}
+		body := []byte(`{"credentialSubject":` + strings.Repeat(`{"type":"AchievementSubject"},`, 200) + `{}}`)
+		b := cohortBatch(p.ID, "j1", "a", 1, 1, 1)
+		b.Credentials[0].Body = body
+		if ok, err := db.WriteBulkBatch(ctx, b); !ok || err != nil {
+			t.Fatalf("WriteBulkBatch = %v, %v", ok, err)
+		}
+		if err := db.SaveCredential(ctx, &issuer.Credential{AwardID: "single", ProviderID: p.ID, Format: issuer.FormatDI, Body: body, CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		raw := rawDB(t, db, dsn, dir)
+		for _, id := range []string{"a1", "single"} {
+			var method sql.NullString
+			if err := raw.QueryRow("SELECT pg_column_compression(body) FROM credentials WHERE award_id = $1 AND format = $2", id, issuer.FormatDI).Scan(&method); err != nil {
+				t.Fatal(err)
+			}
+			if method.String != "lz4" {
+				t.Errorf("%s: body compressed with %q, want lz4", id, method.String)
+			}
+		}
+	})
+}
