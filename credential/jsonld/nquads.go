@@ -28,18 +28,25 @@ func appendNQuads(b []byte, quads []*ld.Quad) []byte {
 		b = make([]byte, 0, n)
 	}
 	for _, q := range quads {
-		b = appendTerm(b, q.Subject)
-		b = append(b, ' ')
-		b = appendTerm(b, q.Predicate)
-		b = append(b, ' ')
-		b = appendTerm(b, q.Object)
-		if q.Graph != nil {
-			b = append(b, ' ')
-			b = appendTerm(b, q.Graph)
-		}
-		b = append(b, " .\n"...)
+		b = appendQuad(b, q.Subject, q.Predicate, q.Object, q.Graph)
 	}
 	return b
+}
+
+// appendQuad writes one N-Quads line; g is nil for the default graph. The
+// native RDFC-1.0 labelling (rdfc.go) writes its lines, substituted blank
+// nodes included, through here too, so hashing and output escape alike.
+func appendQuad(b []byte, s, p, o, g ld.Node) []byte {
+	b = appendTerm(b, s)
+	b = append(b, ' ')
+	b = appendTerm(b, p)
+	b = append(b, ' ')
+	b = appendTerm(b, o)
+	if g != nil {
+		b = append(b, ' ')
+		b = appendTerm(b, g)
+	}
+	return append(b, " .\n"...)
 }
 
 func appendTerm(b []byte, n ld.Node) []byte {
