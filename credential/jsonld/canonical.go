@@ -117,10 +117,23 @@ func (c *Canonicalizer) expand(doc any) ([]any, error) {
 	return x.expandDoc(doc)
 }
 
-// canonicalizeExpanded turns an expanded document into canonical N-Quads.
-// hasDirection: the document has @direction values (see
-// rdfBuilder.direction).
+// canonicalizeExpanded turns an expanded document into canonical N-Quads:
+// natively when every blank node's first-degree hash is unique, else by
+// json-gold (rdfc.go). hasDirection: the document has @direction values
+// (see rdfBuilder.direction).
 func (c *Canonicalizer) canonicalizeExpanded(expanded []any, hasDirection bool, shared *Shared) ([]byte, error) {
+	graphs, err := toRDF(expanded, hasDirection, shared)
+	if err != nil {
+		return nil, err
+	}
+	if out, ok := canonicalNative(graphs); ok {
+		return out, nil
+	}
+	return canonicalGold(graphs), nil
+}
+
+// toRDF is the dataset of an expanded document, as ld.RDFDataset.Graphs.
+func toRDF(expanded []any, hasDirection bool, shared *Shared) (map[string][]*ld.Quad, error) {
 	b := newRDFBuilder()
 	b.checkJS, b.shared = hasDirection, shared
 	for _, n := range expanded {
@@ -131,16 +144,5 @@ func (c *Canonicalizer) canonicalizeExpanded(expanded []any, hasDirection bool, 
 	if b.err != nil {
 		return nil, b.err
 	}
-	ds := ld.NewRDFDataset()
-	for g, qs := range b.graphs {
-		ds.Graphs[g] = qs
-	}
-	// RDFC-1.0 is URDNA2015; json-gold's default is URGNA2012 (NOTES §15.1).
-	na := ld.NewNormalisationAlgorithm(ld.AlgorithmURDNA2015)
-	na.Normalize(ds)
-	// Normalize leaves the quads relabelled and sorted by their N-Quads
-	// form. They are serialized here rather than through Main, which joins
-	// the lines by repeated string concatenation (quadratic; it was three
-	// quarters of the allocation).
-	return appendNQuads(nil, na.Quads()), nil
+	return b.graphs, nil
 }

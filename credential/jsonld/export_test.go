@@ -1,5 +1,58 @@
 package jsonld
 
+import (
+	"bytes"
+	"maps"
+	"slices"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// Labelling is one dataset canonicalized both ways (rdfc.go).
+type Labelling struct {
+	Native   []byte // canonicalNative's result; nil when it handed over
+	NativeOK bool   // every first-degree hash was unique
+	Gold     []byte // json-gold's URDNA2015, the reference
+	Mutated  bool   // canonicalNative changed the quads it was given
+}
+
+// StrictLabelling expands doc strictly, as CanonicalizeStrict does, and
+// canonicalizes its dataset natively and by json-gold.
+func (c *Canonicalizer) StrictLabelling(doc any) (l Labelling, err error) {
+	defer recoverInvalid(&err)
+	x := expander{p: c.ctxs, iri: c.iris}
+	expanded, err := x.expandDoc(doc)
+	if err != nil {
+		return l, err
+	}
+	graphs, err := toRDF(expanded, x.dir, nil)
+	if err != nil {
+		return l, err
+	}
+	return DatasetLabelling(graphs), nil
+}
+
+// DatasetLabelling canonicalizes graphs (keyed as ld.RDFDataset.Graphs)
+// natively, then by json-gold, which relabels the quads in place.
+func DatasetLabelling(graphs map[string][]*ld.Quad) Labelling {
+	before := snapshot(graphs)
+	var l Labelling
+	l.Native, l.NativeOK = canonicalNative(graphs)
+	l.Mutated = !bytes.Equal(before, snapshot(graphs))
+	l.Gold = canonicalGold(graphs)
+	return l
+}
+
+// snapshot serializes graphs, keys and each quad's own Graph included.
+func snapshot(graphs map[string][]*ld.Quad) []byte {
+	var b []byte
+	for _, k := range slices.Sorted(maps.Keys(graphs)) {
+		b = append(append(b, k...), '\n')
+		b = appendNQuads(b, graphs[k])
+	}
+	return b
+}
+
 // SharedReused reports how often s reused an expansion and a node's quads.
 func SharedReused(s *Shared) (expansions, nodes int64) {
 	return s.expReused.Load(), s.rdfReused.Load()

@@ -1,0 +1,218 @@
+package jsonld
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// This file is RDFC-1.0 (W3C RDF Dataset Canonicalization, which json-gold
+// calls URDNA2015) for the case credentials almost always are: every blank
+// node's first-degree hash (§4.6) is unique, so the canonical identifiers
+// are issued in the order of those hashes (§4.4.3 step 5) and the N-degree
+// algorithm (§4.8) is never needed. json-gold's Normalize was some 40% of
+// a sign; most of it was string building and map churn this avoids.
+//
+// json-gold stays the reference: a dataset where two or more blank nodes
+// share a first-degree hash (two identical blank nodes, an embedded
+// credential given twice) goes to gold below, unchanged, rather than to a
+// second N-degree implementation that would need its own proof. The
+// differential tests (rdfc_test.go) compare both on every document and
+// vector in the repository and on generated datasets.
+
+// rdfcQuad is a quad with its graph name as Normalize sees it and the
+// blank node index of each blank component (-1 when it is not one).
+type rdfcQuad struct {
+	q       *ld.Quad
+	g       ld.Node
+	s, o, n int32
+}
+
+// span is one N-Quads line in a shared buffer.
+type span struct{ start, end int }
+
+var (
+	// The first-degree hash names the blank node being hashed _:a and
+	// every other _:z (§4.6 step 3.1.1).
+	bnodeA ld.Node = ld.NewBlankNode("_:a")
+	bnodeZ ld.Node = ld.NewBlankNode("_:z")
+)
+
+// canonicalNative returns the RDFC-1.0 canonical N-Quads of the dataset,
+// or false when some first-degree hash is shared and the caller must use
+// canonicalGold. It only reads the quads, so they can still be handed to
+// gold. graphs is keyed as ld.RDFDataset.Graphs ("@default" for the
+// default graph).
+func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
+	n := 0
+	for _, qs := range graphs {
+		n += len(qs)
+	}
+	quads := make([]rdfcQuad, 0, n)
+	ids := make(map[string]int32)
+	index := func(t ld.Node) int32 {
+		b, ok := t.(ld.BlankNode)
+		if !ok {
+			return -1
+		}
+		i, ok := ids[b.Attribute]
+		if !ok {
+			i = int32(len(ids))
+			ids[b.Attribute] = i
+		}
+		return i
+	}
+	for name, qs := range graphs {
+		// Normalize takes a named graph's name from the dataset's key and
+		// leaves the Graph of a default-graph quad as it is; so here.
+		var g ld.Node
+		if name != "@default" {
+			if strings.HasPrefix(name, "_:") {
+				g = ld.NewBlankNode(name)
+			} else {
+				g = ld.NewIRI(name)
+			}
+		}
+		for _, q := range qs {
+			qg := g
+			if name == "@default" {
+				qg = q.Graph
+			}
+			quads = append(quads, rdfcQuad{q: q, g: qg, s: index(q.Subject), o: index(q.Object), n: index(qg)})
+		}
+	}
+
+	// The blank node to quads map (§4.4.3 step 2), flattened: the quads of
+	// blank node i are refs[first[i]:first[i+1]]. A quad is listed once for
+	// each position the blank node holds in it, as json-gold does (a quad
+	// _:x <p> _:x . counts twice in _:x's hash).
+	nb := len(ids)
+	first := make([]int, nb+1)
+	for _, q := range quads {
+		for _, i := range [...]int32{q.s, q.o, q.n} {
+			if i >= 0 {
+				first[i+1]++
+			}
+		}
+	}
+	for i := 1; i <= nb; i++ {
+		first[i] += first[i-1]
+	}
+	refs := make([]int32, first[nb])
+	next := slices.Clone(first[:nb])
+	for qi, q := range quads {
+		for _, i := range [...]int32{q.s, q.o, q.n} {
+			if i >= 0 {
+				refs[next[i]] = int32(qi)
+				next[i]++
+			}
+		}
+	}
+
+	// Hash First Degree Quads (§4.6) for each blank node. Hashes are kept
+	// as bytes: their byte order is the order of the lower-case hex the
+	// algorithm sorts.
+	var buf []byte
+	var lines []span
+	hashes := make([][sha256.Size]byte, nb)
+	h := sha256.New()
+	for i := range nb {
+		buf, lines = buf[:0], lines[:0]
+		for _, qi := range refs[first[i]:first[i+1]] {
+			q := &quads[qi]
+			start := len(buf)
+			buf = appendQuad(buf, firstDegree(q.q.Subject, q.s, i), q.q.Predicate, firstDegree(q.q.Object, q.o, i), firstDegree(q.g, q.n, i))
+			lines = append(lines, span{start, len(buf)})
+		}
+		sortLines(buf, lines)
+		h.Reset()
+		for _, l := range lines {
+			h.Write(buf[l.start:l.end])
+		}
+		h.Sum(hashes[i][:0])
+	}
+
+	// Issue c14n identifiers in hash order (§4.4.3 step 5) when every hash
+	// names one blank node; otherwise the N-degree steps are needed.
+	order := make([]int32, nb)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(hashes[a][:], hashes[b][:]) })
+	for k := 1; k < nb; k++ {
+		if hashes[order[k]] == hashes[order[k-1]] {
+			return nil, false
+		}
+	}
+	labels := make([]ld.Node, nb)
+	for rank, i := range order {
+		labels[i] = ld.NewBlankNode("_:c14n" + strconv.Itoa(rank))
+	}
+
+	// The relabelled quads, serialized and sorted (§4.4.3 step 7; the
+	// canonical form of the dataset is its sorted N-Quads lines).
+	buf, lines = slices.Grow(buf[:0], 128*len(quads)), lines[:0]
+	for _, q := range quads {
+		start := len(buf)
+		buf = appendQuad(buf, relabel(q.q.Subject, q.s, labels), q.q.Predicate, relabel(q.q.Object, q.o, labels), relabel(q.g, q.n, labels))
+		lines = append(lines, span{start, len(buf)})
+	}
+	sortLines(buf, lines)
+	out := make([]byte, 0, len(buf))
+	for _, l := range lines {
+		out = append(out, buf[l.start:l.end]...)
+	}
+	return out, true
+}
+
+// firstDegree is term t (blank node index i, -1 if none) as the
+// first-degree hash of blank node ref writes it.
+func firstDegree(t ld.Node, i int32, ref int) ld.Node {
+	switch {
+	case i < 0:
+		return t
+	case int(i) == ref:
+		return bnodeA
+	}
+	return bnodeZ
+}
+
+func relabel(t ld.Node, i int32, labels []ld.Node) ld.Node {
+	if i < 0 {
+		return t
+	}
+	return labels[i]
+}
+
+// sortLines sorts lines by their bytes in buf (code point order, which
+// for UTF-8 is byte order, as json-gold's sort.Strings).
+func sortLines(buf []byte, lines []span) {
+	if len(lines) < 2 {
+		return
+	}
+	slices.SortFunc(lines, func(a, b span) int {
+		return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end])
+	})
+}
+
+// canonicalGold is RDFC-1.0 by json-gold's URDNA2015, the reference, for
+// every dataset (CanonicalizeStrict uses it when canonicalNative cannot
+// decide). It relabels the quads in place.
+func canonicalGold(graphs map[string][]*ld.Quad) []byte {
+	ds := ld.NewRDFDataset()
+	for g, qs := range graphs {
+		ds.Graphs[g] = qs
+	}
+	// RDFC-1.0 is URDNA2015; json-gold's default is URGNA2012 (NOTES §15.1).
+	na := ld.NewNormalisationAlgorithm(ld.AlgorithmURDNA2015)
+	na.Normalize(ds)
+	// Normalize leaves the quads relabelled and sorted by their N-Quads
+	// form. They are serialized here rather than through Main, which joins
+	// the lines by repeated string concatenation (quadratic; it was three
+	// quarters of the allocation).
+	return appendNQuads(nil, na.Quads())
+}
