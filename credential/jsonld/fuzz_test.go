@@ -12,7 +12,8 @@ import (
 
 // FuzzCanonicalizeStrict: any JSON input gives canonical N-Quads or an
 // *errs.Error with a client code, never a panic; and whatever the strict
-// path accepts, json-gold canonicalizes to the same bytes. Seeds are the
+// path accepts, json-gold canonicalizes to the same bytes, and the native
+// RDFC-1.0 labelling (rdfc.go) agrees with json-gold's on its quads. Seeds are the
 // vectors plus testdata/fuzz/FuzzCanonicalizeStrict (truncated and garbled
 // variants) and the presentations, whose reference is composed from
 // json-gold's output (see goldPresentation).
@@ -40,6 +41,13 @@ func FuzzCanonicalizeStrict(f *testing.F) {
 			}
 			return
 		}
+		// The native labelling against json-gold's on the same quads (and
+		// what CanonicalizeStrict returned, whichever path it took).
+		l, err := c.StrictLabelling(doc)
+		if err != nil {
+			t.Fatalf("CanonicalizeStrict accepted it, StrictLabelling: %v", err)
+		}
+		checkLabelling(t, "fuzz", l, got)
 		if m, ok := doc.(map[string]any); ok && hasV2(m) && m["verifiableCredential"] != nil {
 			// json-gold loses verifiableCredential's @graph container; the
 			// reference is composed from its output (goldPresentation).
@@ -82,4 +90,25 @@ func nestedCredentials(v any, depth int) bool {
 		}
 	}
 	return false
+}
+
+// FuzzNativeLabelling: random datasets (see dataset: blank nodes in every
+// position, twins, duplicates, escapes) canonicalized natively and by
+// json-gold, with the blank nodes as generated and renamed.
+func FuzzNativeLabelling(f *testing.F) {
+	for seed := range int64(16) {
+		f.Add(seed)
+	}
+	renamed := func(s string) string { return "_:r" + s[2:] }
+	f.Fuzz(func(t *testing.T, seed int64) {
+		ds, _ := dataset(seed, func(s string) string { return s })
+		l := jsonld.DatasetLabelling(ds)
+		checkLabelling(t, "dataset", l, nil)
+		ds, _ = dataset(seed, renamed)
+		r := jsonld.DatasetLabelling(ds)
+		checkLabelling(t, "renamed", r, nil)
+		if l.NativeOK != r.NativeOK || l.NativeOK && !bytes.Equal(l.Native, r.Native) {
+			t.Fatalf("renaming blank nodes changed the native result\n%s\n%s", l.Native, r.Native)
+		}
+	})
 }
