@@ -110,6 +110,17 @@ func knownVariables(t *testing.T) map[string]bool {
 	if len(known) < 10 {
 		t.Fatalf("found only %d variables in docs/configuration.md", len(known))
 	}
+	// The Go runtime's own memory settings, which docs/operations.md
+	// ("Memory") explains for tohu.
+	ops, err := os.ReadFile("../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"GOGC", "GOMEMLIMIT"} {
+		if strings.Contains(string(ops), "`"+v+"`") {
+			known[v] = true
+		}
+	}
 	return known
 }
 
