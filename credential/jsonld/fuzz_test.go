@@ -48,6 +48,17 @@ func FuzzCanonicalizeStrict(f *testing.F) {
 			t.Fatalf("CanonicalizeStrict accepted it, StrictLabelling: %v", err)
 		}
 		checkLabelling(t, "fuzz", l, got)
+		// Every object below the top named shared: the first pass keeps
+		// expansions and quads, the second reuses them; both must give
+		// the same bytes (jsonld.Shared).
+		shared := jsonld.NewShared()
+		shareAll(shared, doc, true)
+		for pass := range 2 {
+			again, err := c.CanonicalizeStrictShared(doc, shared)
+			if err != nil || !bytes.Equal(again, got) {
+				t.Fatalf("with every object shared, pass %d: %v\n got: %s\nwant: %s", pass, err, again, got)
+			}
+		}
 		if m, ok := doc.(map[string]any); ok && hasV2(m) && m["verifiableCredential"] != nil {
 			// json-gold loses verifiableCredential's @graph container; the
 			// reference is composed from its output (goldPresentation).
@@ -70,6 +81,23 @@ func FuzzCanonicalizeStrict(f *testing.F) {
 			t.Fatalf("strict and json-gold differ\n got: %s\nwant: %s", got, want)
 		}
 	})
+}
+
+// shareAll names every JSON object in v, except v itself when top, in s.
+func shareAll(s *jsonld.Shared, v any, top bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if !top {
+			s.Add(x)
+		}
+		for _, e := range x {
+			shareAll(s, e, false)
+		}
+	case []any:
+		for _, e := range x {
+			shareAll(s, e, false)
+		}
+	}
 }
 
 // nestedCredentials reports whether a verifiableCredential member occurs
