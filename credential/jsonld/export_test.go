@@ -14,6 +14,7 @@ type Labelling struct {
 	NativeOK bool   // every first-degree hash was unique
 	Gold     []byte // json-gold's URDNA2015, the reference
 	Mutated  bool   // canonicalNative changed the quads it was given
+	SelfRef  bool   // a quad holds one blank node twice: json-gold is not the reference
 }
 
 // StrictLabelling expands doc strictly, as CanonicalizeStrict does, and
@@ -39,6 +40,7 @@ func DatasetLabelling(graphs map[string][]*ld.Quad) Labelling {
 	var l Labelling
 	l.Native, l.NativeOK = canonicalNative(graphs)
 	l.Mutated = !bytes.Equal(before, snapshot(graphs))
+	l.SelfRef = selfReferencing(graphs)
 	l.Gold = canonicalGold(graphs)
 	return l
 }

@@ -59,6 +59,9 @@ func FuzzCanonicalizeStrict(f *testing.F) {
 				t.Fatalf("with every object shared, pass %d: %v\n got: %s\nwant: %s", pass, err, again, got)
 			}
 		}
+		if l.SelfRef {
+			return // json-gold is not the reference there (TestSelfReferenceJSONLDJS)
+		}
 		if m, ok := doc.(map[string]any); ok && hasV2(m) && m["verifiableCredential"] != nil {
 			// json-gold loses verifiableCredential's @graph container; the
 			// reference is composed from its output (goldPresentation).

@@ -31,6 +31,12 @@ func checkLabelling(t *testing.T, name string, l jsonld.Labelling, strict []byte
 	if l.Mutated {
 		t.Fatalf("%s: the native labelling changed the quads it was given", name)
 	}
+	if l.SelfRef {
+		// json-gold lists a quad holding one blank node twice twice; the
+		// specification and jsonld.js once (TestSelfReferenceJSONLDJS
+		// holds the reference there).
+		return
+	}
 	if l.NativeOK && !bytes.Equal(l.Native, l.Gold) {
 		t.Fatalf("%s: native and json-gold differ\nnative: %s\n  gold: %s", name, l.Native, l.Gold)
 	}
@@ -330,7 +336,11 @@ func TestNativeLabellingDatasets(t *testing.T) {
 		ds, _ = dataset(seed, renamed)
 		r := jsonld.DatasetLabelling(ds)
 		checkLabelling(t, name+" renamed", r, nil)
-		if l.NativeOK != r.NativeOK || (l.NativeOK || !dups) && !bytes.Equal(l.Gold, r.Gold) {
+		if l.SelfRef {
+			if l.NativeOK != r.NativeOK || l.NativeOK && !bytes.Equal(l.Native, r.Native) {
+				t.Fatalf("%s: renaming blank nodes changed the native result\n%s\n%s", name, l.Native, r.Native)
+			}
+		} else if l.NativeOK != r.NativeOK || (l.NativeOK || !dups) && !bytes.Equal(l.Gold, r.Gold) {
 			t.Fatalf("%s: renaming blank nodes changed the result (native %v, %v)\n%s\n%s", name, l.NativeOK, r.NativeOK, l.Gold, r.Gold)
 		}
 		if l.NativeOK {
