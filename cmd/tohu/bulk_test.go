@@ -257,6 +257,23 @@ func TestBulkCLI(t *testing.T) {
 			if r := recs[1]; r[2] != "issued" || !strings.HasPrefix(r[3], p.base+"/credentials/") {
 				t.Fatalf("first row result = %v", r)
 			}
+			// Bulk signing shares the cohort's Achievement canonicalization
+			// (credential.Cohort): what it signs must verify elsewhere too,
+			// in both forms.
+			c := client{t, p.url()}
+			if s.did == "" {
+				t.Fatal("the provider has no DID")
+			}
+			for _, r := range [][]string{recs[1], recs[15], recs[30]} {
+				path := strings.TrimPrefix(r[3], p.base)
+				for _, accept := range []string{"application/vc+ld+json", "application/vc+jwt"} {
+					code, _, _, body := c.call("GET", path, "", nil, "Accept", accept)
+					if code != 200 {
+						t.Fatalf("GET %s (%s) = %d", path, accept, code)
+					}
+					xverify(t, c, body, s.did, s.slug)
+				}
+			}
 		})
 	}
 

@@ -156,7 +156,7 @@ func newMasterKey(t *testing.T) string {
 // issuerSetup is a provider with an approved micro-credential and a key
 // that may create, approve and issue awards.
 type issuerSetup struct {
-	slug, adminTok, issuerTok, achID string
+	slug, did, adminTok, issuerTok, achID string
 }
 
 // setUpIssuer creates a provider, an issuing key and an approved
@@ -167,6 +167,7 @@ func setUpIssuer(c client) issuerSetup {
 		"slug": "kura-ops", "name": "Te Kura Whakahaere", "url": "https://kura.example.nz",
 	})
 	s := issuerSetup{slug: "kura-ops", adminTok: created["adminKey"].(map[string]any)["token"].(string)}
+	s.did, _ = created["provider"].(map[string]any)["did"].(string)
 	s.issuerTok = c.must(201, "POST", "/api/v1/api-keys", s.adminTok, map[string]any{
 		"name": "issuing", "roles": []string{"assessor", "approver"}})["token"].(string)
 	ach := c.must(201, "POST", "/api/v1/achievements", s.adminTok, map[string]any{
