@@ -38,12 +38,8 @@ func WithCohort(c *Cohort) AwardOption { return func(cfg *awardConfig) { cfg.coh
 // share puts c's object for the Achievement whose encoding is ach into doc
 // (at /credentialSubject/achievement), or makes doc's the cohort's own.
 func (c *Cohort) share(doc map[string]any, ach []byte) {
-	cs, ok := doc["credentialSubject"].(map[string]any)
+	cs, mine, ok := awardAchievement(doc)
 	if !ok || len(ach) == 0 {
-		return
-	}
-	mine, ok := cs["achievement"].(map[string]any)
-	if !ok {
 		return
 	}
 	c.mu.Lock()

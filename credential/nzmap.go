@@ -394,11 +394,7 @@ func finishAward(c *Credential, cohort *Cohort) ([]byte, map[string]any, error) 
 		if ok && span.n == 1 {
 			ach = raw[span.start:span.end]
 		}
-		sv, err := defaultValidator()
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := sv.validateAward(v, ach); err != nil {
+		if err := validateAchievementCredential(v, ach); err != nil {
 			return nil, nil, err
 		}
 		doc, _ := v.(map[string]any) // a Credential encodes as an object

@@ -182,8 +182,31 @@ func (v *SchemaValidator) ValidateAgainst(schemaURL string, doc []byte) error {
 	return v.validate(schemaURL, inst)
 }
 
-// validateAward is validateAchievementCredential for an award the builder
-// encoded, given the bytes of its one Achievement (ach, empty if unknown).
+// awardAchievement returns an award's credentialSubject and the
+// Achievement object in it; ok is false when doc does not have that shape.
+func awardAchievement(doc map[string]any) (subject, ach map[string]any, ok bool) {
+	subject, ok = doc["credentialSubject"].(map[string]any)
+	if !ok {
+		return nil, nil, false
+	}
+	ach, ok = subject["achievement"].(map[string]any)
+	return subject, ach, ok
+}
+
+// validateAchievementCredential validates an award the builder decoded (as
+// decodeInstance would: json.Number numbers) against the
+// AchievementCredential schema, as ValidateSchema does for its bytes; ach
+// is the encoding of its one Achievement (empty if unknown), see
+// validateAward.
+func validateAchievementCredential(inst any, ach []byte) error {
+	v, err := defaultValidator()
+	if err != nil {
+		return err
+	}
+	return v.validateAward(inst, ach)
+}
+
+// validateAward is validateAchievementCredential with v.
 //
 // Every award of a micro-credential carries the same Achievement, about
 // two thirds of the credential and of the schema's work. The schema is
@@ -232,15 +255,9 @@ var stubAchievement = map[string]any{
 // replaced by stubAchievement, copying only the two objects on the way
 // (doc is not changed). ok is false when doc does not have that shape.
 func withStubAchievement(doc any) (any, bool) {
-	m, ok := doc.(map[string]any)
+	m, _ := doc.(map[string]any)
+	cs, _, ok := awardAchievement(m)
 	if !ok {
-		return nil, false
-	}
-	cs, ok := m["credentialSubject"].(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	if _, ok := cs["achievement"].(map[string]any); !ok {
 		return nil, false
 	}
 	cs = maps.Clone(cs)
@@ -248,17 +265,6 @@ func withStubAchievement(doc any) (any, bool) {
 	m = maps.Clone(m)
 	m["credentialSubject"] = cs
 	return m, true
-}
-
-// validateAchievementCredential validates an already decoded credential (as
-// decodeInstance returns it: json.Number numbers) against the
-// AchievementCredential schema, as ValidateSchema does for its bytes.
-func validateAchievementCredential(inst any) error {
-	v, err := defaultValidator()
-	if err != nil {
-		return err
-	}
-	return v.validate(AchievementCredentialSchemaID, inst)
 }
 
 func decodeInstance(doc []byte) (any, error) {
