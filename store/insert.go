@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -91,20 +90,31 @@ func (m *multiInsert) sql(dialect string, rows int) string {
 // ErrorTranslator).
 func (db *DB) insertRows(ctx context.Context, w *gorm.DB, m *multiInsert, args []any, what string) (int64, error) {
 	var affected int64
-	per := len(m.cols)
-	for start := 0; start < len(args); start += batchChunk * per {
-		chunk := args[start:min(start+batchChunk*per, len(args))]
-		res, err := w.Statement.ConnPool.ExecContext(ctx, m.sql(db.dialect, len(chunk)/per), chunk...)
+	err := m.chunks(args, func(chunk []any, rows int) error {
+		res, err := w.Statement.ConnPool.ExecContext(ctx, m.sql(db.dialect, rows), chunk...)
 		if err != nil {
-			return affected, db.translateRaw(w, err, what)
+			return db.translateRaw(w, err, what)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return affected, db.translateRaw(w, err, what)
+			return db.translateRaw(w, err, what)
 		}
 		affected += n
+		return nil
+	})
+	return affected, err
+}
+
+// chunks calls fn with the values of at most batchChunk rows at a time.
+func (m *multiInsert) chunks(args []any, fn func(chunk []any, rows int) error) error {
+	per := len(m.cols)
+	for start := 0; start < len(args); start += batchChunk * per {
+		chunk := args[start:min(start+batchChunk*per, len(args))]
+		if err := fn(chunk, len(chunk)/per); err != nil {
+			return err
+		}
 	}
-	return affected, nil
+	return nil
 }
 
 // insertReturningIDs is insertRows for a table with a generated integer
@@ -113,20 +123,18 @@ func (db *DB) insertRows(ctx context.Context, w *gorm.DB, m *multiInsert, args [
 // numbers a statement's rows in VALUES order whatever order RETURNING
 // lists them in.
 func (db *DB) insertReturningIDs(ctx context.Context, w *gorm.DB, m *multiInsert, args []any, what string) ([]int64, error) {
-	per := len(m.cols)
-	ids := make([]int64, 0, len(args)/per)
-	for start := 0; start < len(args); start += batchChunk * per {
-		chunk := args[start:min(start+batchChunk*per, len(args))]
-		rows, err := w.Statement.ConnPool.QueryContext(ctx, m.sql(db.dialect, len(chunk)/per), chunk...)
+	ids := make([]int64, 0, len(args)/len(m.cols))
+	err := m.chunks(args, func(chunk []any, n int) error {
+		rows, err := w.Statement.ConnPool.QueryContext(ctx, m.sql(db.dialect, n), chunk...)
 		if err != nil {
-			return nil, db.translateRaw(w, err, what)
+			return db.translateRaw(w, err, what)
 		}
 		first := len(ids)
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return nil, db.translateRaw(w, err, what)
+				return db.translateRaw(w, err, what)
 			}
 			ids = append(ids, id)
 		}
@@ -135,12 +143,16 @@ func (db *DB) insertReturningIDs(ctx context.Context, w *gorm.DB, m *multiInsert
 			err = cerr
 		}
 		if err != nil {
-			return nil, db.translateRaw(w, err, what)
+			return db.translateRaw(w, err, what)
 		}
-		if got := len(ids) - first; got != len(chunk)/per {
-			return nil, errs.E(errs.Internal, "%s: %d ids returned for %d rows", what, got, len(chunk)/per)
+		if got := len(ids) - first; got != n {
+			return errs.E(errs.Internal, "%s: %d ids returned for %d rows", what, got, n)
 		}
 		slices.Sort(ids[first:])
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return ids, nil
 }
@@ -153,13 +165,4 @@ func (db *DB) translateRaw(w *gorm.DB, err error, what string) error {
 		err = t.Translate(err)
 	}
 	return translate(err, what)
-}
-
-// timeArg is a nullable time column's value, as gorm passes a *time.Time
-// (nil: NULL), in UTC.
-func timeArg(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC()
 }

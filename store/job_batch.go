@@ -54,9 +54,10 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 			len(insertOutbox.cols)*len(b.Notifications), len(insertCredentials.cols)*len(b.Credentials)))
 		if len(b.Awards) > 0 {
 			for _, a := range b.Awards {
-				args = append(args, a.ID, a.ProviderID, a.AchievementID, a.AchievementVersion,
-					a.LearnerName, a.LearnerEmail, a.LearnerDID, a.NSN, a.Result, a.CreditsEarned, a.CompletedOn.UTC(), toJSON(a.EvidenceURLs),
-					string(a.State), a.CreatedBy, a.ApprovedBy, timeArg(a.IssuedAt), a.Reason, a.CreatedAt.UTC(), a.UpdatedAt.UTC())
+				r := newAwardRow(a)
+				args = append(args, r.ID, r.ProviderID, r.AchievementID, r.AchievementVersion,
+					r.LearnerName, r.LearnerEmail, r.LearnerDID, r.NSN, r.Result, r.CreditsEarned, r.CompletedOn, r.EvidenceURLs,
+					r.State, r.CreatedBy, r.ApprovedBy, r.IssuedAt, r.Reason, r.CreatedAt, r.UpdatedAt)
 			}
 			if _, err := t.insertRows(ctx, w, insertAwards, args, "award"); err != nil {
 				return err
@@ -109,8 +110,9 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 		if len(b.Notifications) > 0 {
 			args = args[:0]
 			for _, n := range b.Notifications {
-				args = append(args, n.ID, n.ProviderID, n.AwardID, n.Kind, n.To, n.Subject, n.Body,
-					n.State, n.Attempts, n.NextAttemptAt.UnixMilli(), n.LastError, n.CreatedAt.UTC(), timeArg(n.SentAt))
+				r := newOutboxRow(n)
+				args = append(args, r.ID, r.ProviderID, r.AwardID, r.Kind, r.ToAddr, r.Subject, r.Body,
+					r.State, r.Attempts, r.NextAttemptAt, r.LastError, r.CreatedAt, r.SentAt)
 			}
 			if _, err := t.insertRows(ctx, w, insertOutbox, args, "notification"); err != nil {
 				return err

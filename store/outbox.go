@@ -36,10 +36,14 @@ func (r *outboxRow) domain() issuer.Notification {
 // EnqueueNotification inserts n (normally inside the transaction of the
 // change it announces). Conflict if the award already has one of its kind.
 func (db *DB) EnqueueNotification(ctx context.Context, n *issuer.Notification) error {
-	r := outboxRow{ID: n.ID, ProviderID: n.ProviderID, AwardID: n.AwardID, Kind: n.Kind, ToAddr: n.To, Subject: n.Subject,
+	r := newOutboxRow(n)
+	return translate(db.write(ctx).Create(&r).Error, "notification")
+}
+
+func newOutboxRow(n *issuer.Notification) outboxRow {
+	return outboxRow{ID: n.ID, ProviderID: n.ProviderID, AwardID: n.AwardID, Kind: n.Kind, ToAddr: n.To, Subject: n.Subject,
 		Body: n.Body, State: n.State, Attempts: n.Attempts, NextAttemptAt: n.NextAttemptAt.UnixMilli(), LastError: n.LastError,
 		CreatedAt: n.CreatedAt.UTC(), SentAt: utcPtr(n.SentAt)}
-	return translate(db.write(ctx).Create(&r).Error, "notification")
 }
 
 // ClaimNotifications leases due pending notifications by moving their next
