@@ -119,6 +119,17 @@ type cancelEnv struct {
 	blocked func() bool // some transaction of ours waits for another's lock
 }
 
+// forEachCancelEnv runs fn as a subtest with a fresh cancelEnv on each
+// database: SQLite, then PostgreSQL.
+func forEachCancelEnv(t *testing.T, fn func(t *testing.T, e *cancelEnv)) {
+	for _, d := range []struct {
+		name string
+		dsn  func(*testing.T) string
+	}{{"sqlite", func(*testing.T) string { return "" }}, {"postgres", postgresDSN}} {
+		t.Run(d.name, func(t *testing.T) { fn(t, newCancelEnv(t, d.dsn(t))) })
+	}
+}
+
 func newCancelEnv(t *testing.T, dsn string) *cancelEnv {
 	t.Helper()
 	ctx := context.Background()
@@ -249,48 +260,42 @@ func (e *cancelEnv) cancel(id string) (jobJSON, error) {
 // cancelled (without one); no award is issued after the cancel committed
 // unless it committed before it; the counts add up.
 func TestBulkCancelInFlight(t *testing.T) {
-	for _, d := range []struct {
-		name string
-		dsn  func(*testing.T) string
-	}{{"sqlite", func(*testing.T) string { return "" }}, {"postgres", postgresDSN}} {
-		t.Run(d.name, func(t *testing.T) {
-			e := newCancelEnv(t, d.dsn(t))
-			for i, tc := range []struct {
-				name string
-				// seams places the cancel; cancelNow cancels and records the answer.
-				seams func(s *seamStore, cancelNow func())
-				// wantIssued: the first batch, plus the second when its write
-				// committed before the cancel.
-				wantIssued int
-				wantWrites int // write transactions the runner began
-			}{
-				{"between claim and signing", func(s *seamStore, cancelNow func()) { s.afterClaim = cancelNow }, 4, 1},
-				{"between signing and write", func(s *seamStore, cancelNow func()) { s.beforeTx = cancelNow }, 4, 2},
-				{"during the write: the cancel waits", func(s *seamStore, cancelNow func()) {
-					s.inTx = func() {
-						e.blocked() // from here, a wait is the cancel's
-						go cancelNow()
-						e.waitBlocked() // the cancel waits for this transaction
-					}
-				}, 8, 2},
-				{"during the cancel: the write waits", func(s *seamStore, cancelNow func()) {
-					s.beforeTx = func() {
-						inCancel, release := make(chan struct{}), make(chan struct{})
-						e.apiSeam.setCancelSeam(func() { close(inCancel); <-release })
-						go cancelNow()
-						<-inCancel
-						e.blocked() // from here, a wait is the write's
-						go func() { e.waitBlocked(); e.apiSeam.setCancelSeam(nil); close(release) }()
-					}
-				}, 4, 2},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					e.t = t
-					cancelInFlight(t, e, i, tc.seams, tc.wantIssued, tc.wantWrites)
-				})
-			}
-		})
-	}
+	forEachCancelEnv(t, func(t *testing.T, e *cancelEnv) {
+		for i, tc := range []struct {
+			name string
+			// seams places the cancel; cancelNow cancels and records the answer.
+			seams func(s *seamStore, cancelNow func())
+			// wantIssued: the first batch, plus the second when its write
+			// committed before the cancel.
+			wantIssued int
+			wantWrites int // write transactions the runner began
+		}{
+			{"between claim and signing", func(s *seamStore, cancelNow func()) { s.afterClaim = cancelNow }, 4, 1},
+			{"between signing and write", func(s *seamStore, cancelNow func()) { s.beforeTx = cancelNow }, 4, 2},
+			{"during the write: the cancel waits", func(s *seamStore, cancelNow func()) {
+				s.inTx = func() {
+					e.blocked() // from here, a wait is the cancel's
+					go cancelNow()
+					e.waitBlocked() // the cancel waits for this transaction
+				}
+			}, 8, 2},
+			{"during the cancel: the write waits", func(s *seamStore, cancelNow func()) {
+				s.beforeTx = func() {
+					inCancel, release := make(chan struct{}), make(chan struct{})
+					e.apiSeam.setCancelSeam(func() { close(inCancel); <-release })
+					go cancelNow()
+					<-inCancel
+					e.blocked() // from here, a wait is the write's
+					go func() { e.waitBlocked(); e.apiSeam.setCancelSeam(nil); close(release) }()
+				}
+			}, 4, 2},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				e.t = t
+				cancelInFlight(t, e, i, tc.seams, tc.wantIssued, tc.wantWrites)
+			})
+		}
+	})
 }
 
 // uploadCohort registers approved micro-credential number n (its reference

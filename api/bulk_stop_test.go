@@ -35,39 +35,33 @@ func (s *claimThenStop) ClaimBulkRows(ctx context.Context, owner string, now, un
 // leaves no row leased to itself, so another worker (another replica, or
 // this one restarted) finishes the job at once instead of after the lease.
 func TestBulkStopDuringClaim(t *testing.T) {
-	for _, d := range []struct {
-		name string
-		dsn  func(*testing.T) string
-	}{{"sqlite", func(*testing.T) string { return "" }}, {"postgres", postgresDSN}} {
-		t.Run(d.name, func(t *testing.T) {
-			e := newCancelEnv(t, d.dsn(t))
-			ctx := context.Background()
-			const rows = 12
-			_, jobID := e.uploadCohort(0, rows)
+	forEachCancelEnv(t, func(t *testing.T, e *cancelEnv) {
+		ctx := context.Background()
+		const rows = 12
+		_, jobID := e.uploadCohort(0, rows)
 
-			runCtx, stop := context.WithCancel(ctx)
-			defer stop()
-			seam := &claimThenStop{Store: e.db, stop: stop}
-			svc, err := issuer.New(seam, issuer.Config{BaseURL: e.base, MasterKey: e.mk})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1, Batch: 4}).Run(runCtx); err != nil {
-				t.Fatal(err)
-			}
+		runCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		seam := &claimThenStop{Store: e.db, stop: stop}
+		svc, err := issuer.New(seam, issuer.Config{BaseURL: e.base, MasterKey: e.mk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1, Batch: 4}).Run(runCtx); err != nil {
+			t.Fatal(err)
+		}
 
-			// Another worker, at once: every row must be claimable.
-			if err := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1, Batch: 4}).RunUntilIdle(ctx); err != nil {
-				t.Fatal(err)
-			}
-			status, body, err := e.do(http.MethodGet, "/api/v1/jobs/"+jobID, "", nil)
-			var j jobJSON
-			if err != nil || status != http.StatusOK || json.Unmarshal(body, &j) != nil {
-				t.Fatalf("job: %d %s %v", status, body, err)
-			}
-			if j.State != issuer.JobDone || j.Done != rows || j.Pending != 0 || j.Failed != 0 {
-				t.Fatalf("job after the stop and a second worker = %+v; want done, %d issued (rows left leased to the stopped worker?)", j, rows)
-			}
-		})
-	}
+		// Another worker, at once: every row must be claimable.
+		if err := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1, Batch: 4}).RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		status, body, err := e.do(http.MethodGet, "/api/v1/jobs/"+jobID, "", nil)
+		var j jobJSON
+		if err != nil || status != http.StatusOK || json.Unmarshal(body, &j) != nil {
+			t.Fatalf("job: %d %s %v", status, body, err)
+		}
+		if j.State != issuer.JobDone || j.Done != rows || j.Pending != 0 || j.Failed != 0 {
+			t.Fatalf("job after the stop and a second worker = %+v; want done, %d issued (rows left leased to the stopped worker?)", j, rows)
+		}
+	})
 }
