@@ -26,7 +26,7 @@ import (
 // BulkWorkerOptions tune a BulkRunner.
 type BulkWorkerOptions struct {
 	// Workers is the number of rows worked on at once in this process;
-	// default runtime.GOMAXPROCS(0) (issuance is CPU-bound: signing).
+	// default DefaultBulkWorkers().
 	Workers int
 	// Owner names this process in row leases; default a random id.
 	Owner string
@@ -35,9 +35,12 @@ type BulkWorkerOptions struct {
 	// renewed while working. Default 30 s.
 	Lease time.Duration
 	// Batch is the rows claimed at once per worker, signed, then written
-	// in one transaction of multi-row statements; default 16 (fewer,
-	// larger statements: less database CPU per award; a batch is a few
-	// tens of milliseconds of signing, far below the lease).
+	// in one transaction of multi-row statements; default 64. Fewer,
+	// larger statements cost the database less per award: a 10,000-row
+	// job took 3.1 s of PostgreSQL CPU in batches of 64 against 3.8 s in
+	// batches of 16 (about 90 µs per statement and commit saved). A batch
+	// is a few tens of milliseconds of signing, far below the lease, and
+	// holds its rows' signed bodies (~15 KB each) until written.
 	Batch int
 	// Poll is how often an idle worker looks for work; default 500 ms.
 	Poll time.Duration
@@ -81,7 +84,7 @@ type BulkRunner struct {
 // NewBulkRunner returns a runner for s.
 func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
+		opts.Workers = DefaultBulkWorkers()
 	}
 	if opts.Owner == "" {
 		var b [6]byte
@@ -92,7 +95,7 @@ func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 		opts.Lease = 30 * time.Second
 	}
 	if opts.Batch <= 0 {
-		opts.Batch = 16
+		opts.Batch = 64
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = 500 * time.Millisecond
@@ -106,6 +109,20 @@ func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 	return &BulkRunner{s: s, opts: opts, wake: make(chan struct{}, 1),
 		jobs: map[string]*bulkJobCtx{}, pools: map[string]*indexPool{}}
 }
+
+// DefaultBulkWorkers is the runner's default number of workers: one per
+// CPU the Go runtime uses, plus one. Issuance is CPU-bound (signing), but
+// each worker also waits while its batch's transaction runs in the
+// database, about two fifths of its time; the extra worker signs meanwhile.
+// On 2 cores shared with PostgreSQL, 3 workers issued a 10,000-row job
+// ~10 % faster than 2 (store TestBulkBench, runs alternated).
+func DefaultBulkWorkers() int { return runtime.GOMAXPROCS(0) + 1 }
+
+// Workers is the number of workers Run starts.
+func (r *BulkRunner) Workers() int { return r.opts.Workers }
+
+// Batch is the rows a worker claims at once.
+func (r *BulkRunner) Batch() int { return r.opts.Batch }
 
 // Stats returns what the runner has done so far.
 func (r *BulkRunner) Stats() BulkStats {

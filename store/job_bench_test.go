@@ -22,8 +22,8 @@ import (
 // outbox) on each database, and reports wall time, awards/s, peak memory
 // and where the workers' time went. Off unless TOHU_BULK_BENCH=1;
 // TOHU_BULK_BENCH_ROWS sets the cohort size (default 10,000),
-// TOHU_WORKERS the workers (default GOMAXPROCS), TOHU_BULK_BENCH_BATCH the
-// rows claimed at once per worker (default: the runner's).
+// TOHU_WORKERS the workers and TOHU_BULK_BENCH_BATCH the rows claimed at
+// once per worker (default: the runner's, issuer.DefaultBulkWorkers and 64).
 //
 //	TOHU_BULK_BENCH=1 go test ./store -run TestBulkBench -v -timeout 30m
 func TestBulkBench(t *testing.T) {
@@ -35,10 +35,7 @@ func TestBulkBench(t *testing.T) {
 		n = v
 	}
 	batch, _ := strconv.Atoi(os.Getenv("TOHU_BULK_BENCH_BATCH")) // 0: the runner's default
-	workers, _ := strconv.Atoi(os.Getenv("TOHU_WORKERS"))
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers, _ := strconv.Atoi(os.Getenv("TOHU_WORKERS"))        // 0: the runner's default
 	var csv bytes.Buffer
 	csv.WriteString("learner_name,learner_email,nsn,completed_on\n")
 	for i := range n {
@@ -90,7 +87,7 @@ func TestBulkBench(t *testing.T) {
 		s := r.Stats()
 		busy := s.Sign + s.Store
 		t.Logf("%s: %d awards, %d workers (batch %d), GOMAXPROCS %d: wall %s (validate+store job %s), %.0f awards/s; peak heap in use %.0f MiB, VmHWM %s",
-			db.Dialect(), n, workers, batch, runtime.GOMAXPROCS(0), wall.Round(time.Millisecond), submitted.Round(time.Millisecond),
+			db.Dialect(), n, r.Workers(), r.Batch(), runtime.GOMAXPROCS(0), wall.Round(time.Millisecond), submitted.Round(time.Millisecond),
 			float64(n)/wall.Seconds(), float64(peakHeap.Load())/(1<<20), vmHWM())
 		t.Logf("%s: worker time: signing %.0f%% (build+validate %s, DI %s, JWT %s), storage %.0f%% (claims + issue transactions %s); per award: build %s, DI %s, JWT %s, store %s; index redraws %d",
 			db.Dialect(), 100*s.Sign.Seconds()/busy.Seconds(), s.Build.Round(time.Millisecond), s.SignDI.Round(time.Millisecond),

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -272,6 +273,26 @@ func TestBulkKeyRevoked(t *testing.T) {
 		counts, err = e.svc.BulkJobCounts(ctx)
 		if err != nil || counts[issuer.JobQueued] != 0 || counts[issuer.JobRunning] != 0 || counts[issuer.JobCancelled] != 1 {
 			t.Fatalf("counts after = %v, %v", counts, err)
+		}
+	})
+}
+
+// TestBulkRunnerDefaults: a runner without options has one worker per CPU
+// plus one (a worker also waits on its batch's transaction) and claims 64
+// rows at a time; options that are set are kept.
+func TestBulkRunnerDefaults(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		e := newEnv(t, db, dsn, dir)
+		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{})
+		if got, want := r.Workers(), runtime.GOMAXPROCS(0)+1; got != want || issuer.DefaultBulkWorkers() != want {
+			t.Errorf("workers = %d (DefaultBulkWorkers %d), want %d", got, issuer.DefaultBulkWorkers(), want)
+		}
+		if r.Batch() != 64 {
+			t.Errorf("batch = %d, want 64", r.Batch())
+		}
+		r = e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 5, Batch: 3})
+		if r.Workers() != 5 || r.Batch() != 3 {
+			t.Errorf("set options = %d workers, batch %d; want 5, 3", r.Workers(), r.Batch())
 		}
 	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"net/mail"
-	"runtime"
 	"strconv"
 
 	"github.com/tohu-nz/tohu/issuer"
@@ -41,11 +40,11 @@ var bulkOptions = []option{
 	},
 	{
 		name: "TOHU_WORKERS", def: "0",
-		desc: "bulk issuance workers in this process; 0 = one per CPU (GOMAXPROCS)",
+		desc: "bulk issuance workers in this process; 0 = one per CPU (GOMAXPROCS) plus one",
 		set:  intIn(0, 1024, func(c *Config) *int { return &c.Workers }),
 		show: func(c *Config) string {
 			if c.Workers == 0 {
-				return "0 (" + strconv.Itoa(runtime.GOMAXPROCS(0)) + ")"
+				return "0 (" + strconv.Itoa(issuer.DefaultBulkWorkers()) + ")"
 			}
 			return strconv.Itoa(c.Workers)
 		},

@@ -35,7 +35,7 @@ type Config struct {
 	// Issue 6 (bulk_config.go): learner email and bulk workers.
 	SMTPURL  string // secret: may hold a password; "" = notifications recorded, not sent
 	SMTPFrom string
-	Workers  int // bulk workers per process; 0 = GOMAXPROCS
+	Workers  int // bulk workers per process; 0 = issuer.DefaultBulkWorkers()
 
 	// set records which options came from the environment rather than
 	// their defaults (for `tohu config`).
