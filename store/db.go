@@ -44,6 +44,9 @@ type DB struct {
 	dialect string
 	r, w    *gorm.DB
 	tx      bool // this DB is bound to one transaction (r == w == the tx)
+	// conn is the transaction's connection on PostgreSQL (WithTx pins one),
+	// for what database/sql cannot send: COPY (copyRows).
+	conn    *sql.Conn
 	closers []*sql.DB
 }
 

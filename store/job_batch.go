@@ -59,7 +59,7 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 					r.LearnerName, r.LearnerEmail, r.LearnerDID, r.NSN, r.Result, r.CreditsEarned, r.CompletedOn, r.EvidenceURLs,
 					r.State, r.CreatedBy, r.ApprovedBy, r.IssuedAt, r.Reason, r.CreatedAt, r.UpdatedAt)
 			}
-			if _, err := t.insertRows(ctx, w, insertAwards, args, "award"); err != nil {
+			if err := t.writeRows(ctx, w, insertAwards, args, "award"); err != nil {
 				return err
 			}
 		}
@@ -68,7 +68,7 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 			for _, k := range b.Idempotency {
 				args = append(args, k.ProviderID, k.Key, k.RequestHash, k.AwardID, k.CreatedAt.UTC())
 			}
-			if _, err := t.insertRows(ctx, w, insertIdempotency, args, "idempotency key"); err != nil {
+			if err := t.writeRows(ctx, w, insertIdempotency, args, "idempotency key"); err != nil {
 				return err
 			}
 		}
@@ -90,7 +90,7 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 			for _, c := range b.Credentials {
 				args = append(args, c.AwardID, c.Format, c.ProviderID, c.Body, c.CreatedAt.UTC())
 			}
-			if _, err := t.insertRows(ctx, w, insertCredentials, args, "credential"); err != nil {
+			if err := t.writeRows(ctx, w, insertCredentials, args, "credential"); err != nil {
 				return err
 			}
 		}
@@ -114,7 +114,7 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 				args = append(args, r.ID, r.ProviderID, r.AwardID, r.Kind, r.ToAddr, r.Subject, r.Body,
 					r.State, r.Attempts, r.NextAttemptAt, r.LastError, r.CreatedAt, r.SentAt)
 			}
-			if _, err := t.insertRows(ctx, w, insertOutbox, args, "notification"); err != nil {
+			if err := t.writeRows(ctx, w, insertOutbox, args, "notification"); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tohu-nz/tohu/errs"
@@ -133,6 +134,30 @@ func TestWriteBulkBatch(t *testing.T) {
 			}
 			nothingWritten(t, "a3", "a4")
 		})
+		// Each table's rows (COPY on PostgreSQL, multi-row INSERTs on
+		// SQLite) report a violation as the single-row writes do: its kind,
+		// and the thing named.
+		for _, tc := range []struct {
+			name, what string
+			kind       errs.Code
+			edit       func(b *issuer.BulkBatch)
+		}{
+			{"award id used", "award", errs.Conflict, func(b *issuer.BulkBatch) { b.Awards[1].ID = "a1" }},
+			{"credential of no award", "credential", errs.Invalid, func(b *issuer.BulkBatch) { b.Credentials[3].AwardID = "nope" }},
+			{"credential twice", "credential", errs.Conflict, func(b *issuer.BulkBatch) { b.Credentials[3].Format = issuer.FormatDI }},
+			{"notification id used", "notification", errs.Conflict, func(b *issuer.BulkBatch) { b.Notifications[1].ID = "na1" }},
+			{"notification of no provider", "notification", errs.Invalid, func(b *issuer.BulkBatch) { b.Notifications[0].ProviderID = "nope" }},
+		} {
+			t.Run("error/"+tc.name, func(t *testing.T) {
+				b := batch(3, 5, 6)
+				tc.edit(b)
+				_, err := db.WriteBulkBatch(ctx, b)
+				if !errs.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.what) {
+					t.Fatalf("err = %v, want %s naming %q", err, tc.kind, tc.what)
+				}
+				nothingWritten(t, "a3", "a4")
+			})
+		}
 		t.Run("error/row already finished", func(t *testing.T) {
 			b := batch(3, 5, 6)
 			b.Rows[1].Line = 1 // issued by "ok"

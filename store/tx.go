@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"gorm.io/gorm"
 
@@ -14,8 +15,21 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx issuer.Store) error) error 
 	if db.tx {
 		return fn(db)
 	}
-	err := db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true})
+	if db.dialect != Postgres {
+		err := db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true})
+		})
+		return translate(err, "transaction")
+	}
+	// On PostgreSQL the transaction runs on a connection taken from the
+	// pool for it, which the transaction's DB keeps, so that a bulk write
+	// can COPY on it (copyRows): database/sql's Tx offers no way to reach
+	// its driver connection.
+	err := db.w.WithContext(ctx).Connection(func(c *gorm.DB) error {
+		conn, _ := c.Statement.ConnPool.(*sql.Conn)
+		return c.Transaction(func(tx *gorm.DB) error {
+			return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true, conn: conn})
+		})
 	})
 	return translate(err, "transaction")
 }
