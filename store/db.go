@@ -127,14 +127,28 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 }
 
 // sqliteBusy reports whether err is SQLite's SQLITE_BUSY or SQLITE_LOCKED
-// (extended codes included), from the driver's coded error.
+// (extended codes included).
 func sqliteBusy(err error) bool {
+	code := sqliteCode(err)
+	return code == sqliteBusyCode || code == sqliteLocked
+}
+
+// SQLite's primary result codes that tohu tells apart.
+const (
+	sqliteBusyCode  = 5
+	sqliteLocked    = 6
+	sqliteInterrupt = 9
+)
+
+// sqliteCode is the primary result code of SQLite's error err (extended
+// codes reduced to it), from the driver's coded error; -1 for any other
+// error.
+func sqliteCode(err error) int {
 	var coded interface{ Code() int }
 	if !errors.As(err, &coded) {
-		return false
+		return -1
 	}
-	code := coded.Code() & 0xff
-	return code == 5 || code == 6
+	return coded.Code() & 0xff
 }
 
 func openSQLiteFile(ctx context.Context, path string) (*DB, error) {
@@ -237,7 +251,9 @@ func translate(err error, what string) error {
 		return errs.Wrap(err, errs.Conflict, "%s already exists", what)
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return errs.Wrap(err, errs.Invalid, "%s refers to something that does not exist", what)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), sqliteCode(err) == sqliteInterrupt:
+		// SQLite reports a statement stopped by its context's end as
+		// SQLITE_INTERRUPT, without the context's error.
 		return errs.Wrap(err, errs.Unavailable, "the database did not answer in time")
 	}
 	return errs.Wrap(err, errs.Internal, "database error (%s)", what)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -308,5 +309,92 @@ func TestCredentialBodyLZ4(t *testing.T) {
 				t.Errorf("%s: body compressed with %q, want lz4", id, method.String)
 			}
 		}
+	})
+}
+
+// TestWriteBulkBatchCancelled: a batch whose context ends part-way (while
+// its COPY streams on PostgreSQL, between statements, or at the commit)
+// is stored whole or not at all, each table and the rows' outcomes alike;
+// one that failed reports that the database did not answer in time, and
+// the connections it used keep working for the batches after it. (A
+// deadline that falls during the commit can report an error for a batch
+// the database did commit: then it is all there, which the bulk workers
+// rely on, as the rows' outcomes are in it.)
+func TestWriteBulkBatchCancelled(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		p := seedProvider(t, db, "p1", "one")
+		seedAward(t, db, p.ID, "ach1", "seeded")
+		const per, batches = 32, 24
+		rows := make([]issuer.BulkRow, per*batches)
+		for i := range rows {
+			rows[i] = issuer.BulkRow{Line: i + 1, State: issuer.RowPending}
+		}
+		job := &issuer.BulkJob{ID: "j1", ProviderID: p.ID, APIKeyID: "k1", Mode: issuer.ModeIssue, State: issuer.JobRunning,
+			Total: len(rows), CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateBulkJob(ctx, job, rows); err != nil {
+			t.Fatal(err)
+		}
+		body := bytes.Repeat([]byte(`{"type":"AchievementSubject"},`), 8000) // 240 KB: the COPY takes a while
+		reported := map[int]bool{}
+		for k := range batches {
+			b := cohortBatch(p.ID, "j1", "a", 1+k*per, per, 1+k*per)
+			for _, c := range b.Credentials {
+				c.Body = body
+			}
+			// Every other batch gets a deadline somewhere inside its write;
+			// the one after it has none and must go through.
+			cctx, cancel := ctx, context.CancelFunc(func() {})
+			if k%2 == 0 {
+				cctx, cancel = context.WithTimeout(ctx, time.Duration(k*k)*time.Millisecond/4)
+			}
+			ok, err := db.WriteBulkBatch(cctx, b)
+			cancel()
+			switch {
+			case err == nil && ok:
+				reported[k] = true
+			case err != nil && k%2 == 0:
+				if !errs.Is(err, errs.Unavailable) {
+					t.Errorf("batch %d: err = %v, want Unavailable", k, err)
+				}
+			default:
+				t.Fatalf("batch %d = %v, %v", k, ok, err)
+			}
+		}
+		raw := rawDB(t, db, dsn, dir)
+		count := func(q string, args ...any) int {
+			var c int
+			if err := raw.QueryRow(q, args...).Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		stored, lost := 0, 0
+		for k := range batches {
+			var got [5]int
+			for i := range per {
+				id, line := "a"+strconv.Itoa(1+k*per+i), 1+k*per+i
+				got[0] += count("SELECT COUNT(*) FROM awards WHERE id = $1", id)
+				got[1] += count("SELECT COUNT(*) FROM credentials WHERE award_id = $1", id)
+				got[2] += count("SELECT COUNT(*) FROM outbox WHERE award_id = $1", id)
+				got[3] += count("SELECT COUNT(*) FROM idempotency_keys WHERE award_id = $1", id)
+				got[4] += count("SELECT COUNT(*) FROM bulk_rows WHERE job_id = 'j1' AND line = $1 AND state = 'issued'", line)
+			}
+			switch full := [5]int{per, 2 * per, per, per, per}; got {
+			case full:
+				stored++
+			case [5]int{}:
+				lost++
+				if reported[k] {
+					t.Errorf("batch %d was reported written but nothing is stored", k)
+				}
+			default:
+				t.Errorf("batch %d is stored in part: awards, credentials, notifications, keys, rows = %v of %v", k, got, full)
+			}
+		}
+		if lost == 0 {
+			t.Fatal("no batch was stopped part-way; the test proves nothing")
+		}
+		t.Logf("%s: %d of %d batches stored, %d reported", db.Dialect(), stored, batches, len(reported))
 	})
 }

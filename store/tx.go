@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/tohu-nz/tohu/errs"
 	"github.com/tohu-nz/tohu/issuer"
 )
 
@@ -19,7 +20,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx issuer.Store) error) error 
 		err := db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true})
 		})
-		return translate(err, "transaction")
+		return txError(ctx, err)
 	}
 	// On PostgreSQL the transaction runs on a connection taken from the
 	// pool for it, which the transaction's DB keeps, so that a bulk write
@@ -31,5 +32,20 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx issuer.Store) error) error 
 			return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true, conn: conn})
 		})
 	})
-	return translate(err, "transaction")
+	return txError(ctx, err)
+}
+
+// txError translates a transaction's error. An error that is not one the
+// store or its caller meant (Internal) from a transaction whose context
+// has ended is the deadline's doing, whatever the connection said: pgx
+// closes the connection under a COPY and reports the closed socket, or
+// reports a write's i/o timeout; so it is reported as the database not
+// answering in time (Unavailable, which the bulk workers retry), not as a
+// database fault.
+func txError(ctx context.Context, err error) error {
+	err = translate(err, "transaction")
+	if err != nil && ctx.Err() != nil && errs.ErrorCode(err) == errs.Internal {
+		return errs.Wrap(err, errs.Unavailable, "the database did not answer in time")
+	}
+	return err
 }
