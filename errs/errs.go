@@ -118,8 +118,8 @@ func Is(err error, code Code) bool { return err != nil && ErrorCode(err) == code
 // PointerToken escapes a member name as one JSON pointer reference token
 // (RFC 6901 §3: "~" → "~0", "/" → "~1"), for building Field values.
 func PointerToken(name string) string {
-	if !strings.ContainsAny(name, "~/") {
-		return name
+	if strings.IndexByte(name, '~') < 0 && strings.IndexByte(name, '/') < 0 {
+		return name // the common case, without ContainsAny's per-call byte set
 	}
 	return strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
 }

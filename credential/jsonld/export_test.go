@@ -59,3 +59,6 @@ func snapshot(graphs map[string][]*ld.Quad) []byte {
 func SharedReused(s *Shared) (expansions, nodes int64) {
 	return s.expReused.Load(), s.rdfReused.Load()
 }
+
+// NQuads is appendNQuads, for tests.
+func NQuads(quads []*ld.Quad) []byte { return appendNQuads(nil, quads) }
