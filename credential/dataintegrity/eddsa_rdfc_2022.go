@@ -2,7 +2,6 @@ package dataintegrity
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 
 	"github.com/tohu-nz/tohu/credential/jsonld"
@@ -87,9 +86,6 @@ func proofConfigMap(raw map[string]any, ctx any) map[string]any {
 
 // hashDocument canonicalizes doc and returns SHA-256 of the N-Quads.
 func (c canonicalizer) hashDocument(doc any) ([32]byte, error) {
-	canon, err := c.document(doc)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	return sha256.Sum256(canon), nil
+	// Only the strict path, as document.
+	return c.c.HashStrictShared(doc, c.shared)
 }

@@ -1,6 +1,7 @@
 package jsonld
 
 import (
+	"crypto/sha256"
 	"fmt"
 
 	"github.com/piprate/json-gold/ld"
@@ -104,12 +105,33 @@ func (c *Canonicalizer) CanonicalizeStrict(doc any) (b []byte, err error) {
 // the same.
 func (c *Canonicalizer) CanonicalizeStrictShared(doc any, shared *Shared) (b []byte, err error) {
 	defer recoverInvalid(&err)
-	x := expander{p: c.ctxs, iri: c.iris, shared: shared}
-	expanded, err := x.expandDoc(doc)
+	graphs, err := c.strictDataset(doc, shared)
 	if err != nil {
 		return nil, err
 	}
-	return c.canonicalizeExpanded(expanded, x.dir, shared)
+	if out, ok := canonicalNative(graphs); ok {
+		return out, nil
+	}
+	return canonicalFallback(graphs)
+}
+
+// HashStrictShared is the SHA-256 of CanonicalizeStrictShared's result,
+// which it does not keep: what signing and verifying a Data Integrity
+// proof need, for less memory.
+func (c *Canonicalizer) HashStrictShared(doc any, shared *Shared) (sum [sha256.Size]byte, err error) {
+	defer recoverInvalid(&err)
+	graphs, err := c.strictDataset(doc, shared)
+	if err != nil {
+		return sum, err
+	}
+	if sum, ok := hashNative(graphs); ok {
+		return sum, nil
+	}
+	out, err := canonicalFallback(graphs)
+	if err != nil {
+		return sum, err
+	}
+	return sha256.Sum256(out), nil
 }
 
 func (c *Canonicalizer) expand(doc any) ([]any, error) {
@@ -117,18 +139,20 @@ func (c *Canonicalizer) expand(doc any) ([]any, error) {
 	return x.expandDoc(doc)
 }
 
-// canonicalizeExpanded turns an expanded document into canonical N-Quads:
-// natively when every blank node's first-degree hash is unique, else by
-// json-gold (rdfc.go). hasDirection: the document has @direction values
-// (see rdfBuilder.direction).
-func (c *Canonicalizer) canonicalizeExpanded(expanded []any, hasDirection bool, shared *Shared) ([]byte, error) {
-	graphs, err := toRDF(expanded, hasDirection, shared)
+// strictDataset expands doc strictly (reusing shared's objects, nil:
+// none) and converts it to its RDF dataset, as ld.RDFDataset.Graphs.
+func (c *Canonicalizer) strictDataset(doc any, shared *Shared) (map[string][]*ld.Quad, error) {
+	x := expander{p: c.ctxs, iri: c.iris, shared: shared}
+	expanded, err := x.expandDoc(doc)
 	if err != nil {
 		return nil, err
 	}
-	if out, ok := canonicalNative(graphs); ok {
-		return out, nil
-	}
+	return toRDF(expanded, x.dir, shared)
+}
+
+// canonicalFallback canonicalizes a dataset canonicalNative cannot label
+// (two blank nodes with one first-degree hash) by json-gold.
+func canonicalFallback(graphs map[string][]*ld.Quad) ([]byte, error) {
 	if selfReferencing(graphs) {
 		// json-gold, the only N-degree implementation here, counts such
 		// a quad twice where the specification and jsonld.js count it

@@ -2,6 +2,7 @@ package jsonld_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -61,4 +62,66 @@ func TestCanonicalizeUnknownContext(t *testing.T) {
 		t.Fatalf("error does not name the URL: %v", err)
 	}
 	_ = filepath.Join
+}
+
+// TestHashStrictShared: HashStrictShared is the SHA-256 of what
+// CanonicalizeStrictShared returns, or the same error, on every
+// repository document (credentials, presentations, refused ones), on
+// documents the native labelling hands to json-gold (twin blank nodes),
+// and with every object shared, twice (kept, then replayed).
+func TestHashStrictShared(t *testing.T) {
+	c := jsonld.New(nil)
+	var docs []any
+	files := append(validFiles(t), presentationFiles(t)...)
+	invalid, err := filepath.Glob("testdata/invalid/*.json")
+	if err != nil || len(invalid) == 0 {
+		t.Fatal("no testdata/invalid files")
+	}
+	for _, p := range append(files, invalid...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var doc any
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(p, err)
+		}
+		docs = append(docs, doc)
+	}
+	ctx := map[string]any{"knows": map[string]any{"@id": "http://example.org/knows", "@type": "@id"}, "name": "http://example.org/name", "rel": "http://example.org/rel"}
+	twins := map[string]any{"@context": ctx, "@id": "https://example.org/root", "rel": []any{
+		map[string]any{"knows": map[string]any{"name": "x"}, "name": "same"},
+		map[string]any{"knows": map[string]any{"name": "x"}, "name": "same"}}}
+	selfTwins := map[string]any{"@context": ctx, "@id": "https://example.org/root", "rel": []any{
+		map[string]any{"@id": "_:a", "knows": "_:a", "name": "same"},
+		map[string]any{"@id": "_:b", "knows": "_:b", "name": "same"}}}
+	docs = append(docs, twins, selfTwins)
+	if l, err := c.StrictLabelling(twins); err != nil || l.NativeOK {
+		t.Fatalf("the twins document is labelled natively (%v); it no longer tests the fallback", err)
+	}
+	accepted, refused := 0, 0
+	for i, doc := range docs {
+		shared := jsonld.NewShared()
+		shareAll(shared, doc, true)
+		for pass, sh := range []*jsonld.Shared{nil, shared, shared} {
+			want, werr := c.CanonicalizeStrictShared(doc, sh)
+			got, gerr := c.HashStrictShared(doc, sh)
+			switch {
+			case werr != nil || gerr != nil:
+				if werr == nil || gerr == nil || werr.Error() != gerr.Error() {
+					t.Errorf("doc %d, pass %d: errors differ: %v / %v", i, pass, werr, gerr)
+				}
+				refused++
+			case got != sha256.Sum256(want):
+				t.Errorf("doc %d, pass %d: hash %x, want SHA-256 of the canonical form %x", i, pass, got, sha256.Sum256(want))
+			default:
+				accepted++
+			}
+		}
+	}
+	if accepted == 0 || refused == 0 {
+		t.Fatalf("%d accepted, %d refused: the documents test too little", accepted, refused)
+	}
 }

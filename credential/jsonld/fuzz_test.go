@@ -2,6 +2,7 @@ package jsonld_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"os"
 	"testing"
@@ -57,6 +58,9 @@ func FuzzCanonicalizeStrict(f *testing.F) {
 			again, err := c.CanonicalizeStrictShared(doc, shared)
 			if err != nil || !bytes.Equal(again, got) {
 				t.Fatalf("with every object shared, pass %d: %v\n got: %s\nwant: %s", pass, err, again, got)
+			}
+			if sum, err := c.HashStrictShared(doc, shared); err != nil || sum != sha256.Sum256(got) {
+				t.Fatalf("with every object shared, pass %d: HashStrictShared = %x, %v; want the SHA-256 of %s", pass, sum, err, got)
 			}
 		}
 		if l.SelfRef {

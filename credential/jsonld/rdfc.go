@@ -3,9 +3,11 @@ package jsonld
 import (
 	"bytes"
 	"crypto/sha256"
+	"hash"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/piprate/json-gold/ld"
 )
@@ -48,12 +50,95 @@ var (
 // gold. graphs is keyed as ld.RDFDataset.Graphs ("@default" for the
 // default graph).
 func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
+	sc := labelDataset(graphs)
+	defer sc.release()
+	if sc == nil {
+		return nil, false
+	}
+	return sc.appendTo(make([]byte, 0, len(sc.buf))), true
+}
+
+// hashNative is the SHA-256 of canonicalNative's result, without making
+// it: the sorted lines go straight to the hash.
+func hashNative(graphs map[string][]*ld.Quad) ([sha256.Size]byte, bool) {
+	sc := labelDataset(graphs)
+	defer sc.release()
+	if sc == nil {
+		return [sha256.Size]byte{}, false
+	}
+	h := sha256.New()
+	for _, l := range sc.lines {
+		h.Write(sc.buf[l.start:l.end])
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum, true
+}
+
+// rdfcScratch is the working memory of labelDataset, kept in a pool: a
+// bulk award's canonicalization allocated a third of its signing's bytes
+// in these buffers, each used for microseconds. After labelDataset, buf
+// holds the canonical N-Quads lines and lines their sorted order.
+type rdfcScratch struct {
+	quads  []rdfcQuad
+	ids    map[string]int32
+	first  []int
+	next   []int
+	refs   []int32
+	hashes [][sha256.Size]byte
+	order  []int32
+	labels []ld.Node
+	buf    []byte
+	lines  []span
+	h      hash.Hash // SHA-256, for the first-degree hashes
+}
+
+var rdfcScratchPool = sync.Pool{New: func() any { return &rdfcScratch{ids: map[string]int32{}, h: sha256.New()} }}
+
+// maxPooledScratch bounds the buffer a scratch returns to the pool with,
+// so one huge document does not keep its memory alive.
+const maxPooledScratch = 1 << 20
+
+func (sc *rdfcScratch) release() {
+	if sc == nil || cap(sc.buf) > maxPooledScratch {
+		return
+	}
+	clear(sc.ids)
+	clear(sc.labels) // the labels' strings, so the pool keeps no document's
+	sc.quads = sc.quads[:0]
+	clear(sc.quads[:cap(sc.quads)])
+	rdfcScratchPool.Put(sc)
+}
+
+// appendTo appends the canonical N-Quads (the sorted lines) to b.
+func (sc *rdfcScratch) appendTo(b []byte) []byte {
+	for _, l := range sc.lines {
+		b = append(b, sc.buf[l.start:l.end]...)
+	}
+	return b
+}
+
+// grow returns s with length n, reusing its array when large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// labelDataset labels the dataset's blank nodes by RDFC-1.0 and writes its
+// relabelled lines, sorted (sc.buf, sc.lines); nil when some first-degree
+// hash is shared (release the scratch it returns).
+func labelDataset(graphs map[string][]*ld.Quad) *rdfcScratch {
 	n := 0
 	for _, qs := range graphs {
 		n += len(qs)
 	}
-	quads := make([]rdfcQuad, 0, n)
-	ids := make(map[string]int32)
+	sc := rdfcScratchPool.Get().(*rdfcScratch)
+	quads := slices.Grow(sc.quads[:0], n)
+	ids := sc.ids
 	index := func(t ld.Node) int32 {
 		b, ok := t.(ld.BlankNode)
 		if !ok {
@@ -94,7 +179,7 @@ func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
 	// (jsonld.js) does. json-gold lists such a quad twice, so on those
 	// datasets it is not the reference (TestSelfReferenceJSONLDJS).
 	nb := len(ids)
-	first := make([]int, nb+1)
+	first := grow(sc.first, nb+1)
 	for _, q := range quads {
 		for _, i := range q.blanks() {
 			if i >= 0 {
@@ -105,8 +190,8 @@ func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
 	for i := 1; i <= nb; i++ {
 		first[i] += first[i-1]
 	}
-	refs := make([]int32, first[nb])
-	next := slices.Clone(first[:nb])
+	refs := grow(sc.refs, first[nb])
+	next := append(sc.next[:0], first[:nb]...)
 	for qi, q := range quads {
 		for _, i := range q.blanks() {
 			if i >= 0 {
@@ -119,10 +204,9 @@ func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
 	// Hash First Degree Quads (§4.6) for each blank node. Hashes are kept
 	// as bytes: their byte order is the order of the lower-case hex the
 	// algorithm sorts.
-	var buf []byte
-	var lines []span
-	hashes := make([][sha256.Size]byte, nb)
-	h := sha256.New()
+	buf, lines := sc.buf[:0], sc.lines[:0]
+	hashes := grow(sc.hashes, nb)
+	h := sc.h
 	for i := range nb {
 		buf, lines = buf[:0], lines[:0]
 		for _, qi := range refs[first[i]:first[i+1]] {
@@ -141,17 +225,19 @@ func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
 
 	// Issue c14n identifiers in hash order (§4.4.3 step 5) when every hash
 	// names one blank node; otherwise the N-degree steps are needed.
-	order := make([]int32, nb)
+	order := grow(sc.order, nb)
 	for i := range order {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(hashes[a][:], hashes[b][:]) })
+	sc.quads, sc.first, sc.next, sc.refs, sc.hashes, sc.order, sc.buf, sc.lines = quads, first, next, refs, hashes, order, buf, lines
 	for k := 1; k < nb; k++ {
 		if hashes[order[k]] == hashes[order[k-1]] {
-			return nil, false
+			sc.release()
+			return nil
 		}
 	}
-	labels := make([]ld.Node, nb)
+	labels := grow(sc.labels, nb)
 	for rank, i := range order {
 		labels[i] = ld.NewBlankNode("_:c14n" + strconv.Itoa(rank))
 	}
@@ -165,11 +251,8 @@ func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
 		lines = append(lines, span{start, len(buf)})
 	}
 	sortLines(buf, lines)
-	out := make([]byte, 0, len(buf))
-	for _, l := range lines {
-		out = append(out, buf[l.start:l.end]...)
-	}
-	return out, true
+	sc.labels, sc.buf, sc.lines = labels, buf, lines
+	return sc
 }
 
 // blanks are the distinct blank nodes of q (-1 for none), each once.
