@@ -105,14 +105,15 @@ func (c *Canonicalizer) CanonicalizeStrict(doc any) (b []byte, err error) {
 // the same.
 func (c *Canonicalizer) CanonicalizeStrictShared(doc any, shared *Shared) (b []byte, err error) {
 	defer recoverInvalid(&err)
-	graphs, err := c.strictDataset(doc, shared)
+	ds, err := c.strictDataset(doc, shared)
 	if err != nil {
 		return nil, err
 	}
-	if out, ok := canonicalNative(graphs); ok {
+	defer ds.release()
+	if out, ok := canonicalNative(ds.graphs); ok {
 		return out, nil
 	}
-	return canonicalFallback(graphs)
+	return canonicalFallback(ds.graphs)
 }
 
 // HashStrictShared is the SHA-256 of CanonicalizeStrictShared's result,
@@ -120,14 +121,15 @@ func (c *Canonicalizer) CanonicalizeStrictShared(doc any, shared *Shared) (b []b
 // proof need, for less memory.
 func (c *Canonicalizer) HashStrictShared(doc any, shared *Shared) (sum [sha256.Size]byte, err error) {
 	defer recoverInvalid(&err)
-	graphs, err := c.strictDataset(doc, shared)
+	ds, err := c.strictDataset(doc, shared)
 	if err != nil {
 		return sum, err
 	}
-	if sum, ok := hashNative(graphs); ok {
+	defer ds.release()
+	if sum, ok := hashNative(ds.graphs); ok {
 		return sum, nil
 	}
-	out, err := canonicalFallback(graphs)
+	out, err := canonicalFallback(ds.graphs)
 	if err != nil {
 		return sum, err
 	}
@@ -140,8 +142,9 @@ func (c *Canonicalizer) expand(doc any) ([]any, error) {
 }
 
 // strictDataset expands doc strictly (reusing shared's objects, nil:
-// none) and converts it to its RDF dataset, as ld.RDFDataset.Graphs.
-func (c *Canonicalizer) strictDataset(doc any, shared *Shared) (map[string][]*ld.Quad, error) {
+// none) and converts it to its RDF dataset (the builder's graphs; release
+// it after).
+func (c *Canonicalizer) strictDataset(doc any, shared *Shared) (*rdfBuilder, error) {
 	x := expander{p: c.ctxs, iri: c.iris, shared: shared}
 	expanded, err := x.expandDoc(doc)
 	if err != nil {
@@ -163,8 +166,10 @@ func canonicalFallback(graphs map[string][]*ld.Quad) ([]byte, error) {
 	return canonicalGold(graphs), nil
 }
 
-// toRDF is the dataset of an expanded document, as ld.RDFDataset.Graphs.
-func toRDF(expanded []any, hasDirection bool, shared *Shared) (map[string][]*ld.Quad, error) {
+// toRDF is the dataset of an expanded document: the returned builder's
+// graphs, keyed as ld.RDFDataset.Graphs. Release the builder once done
+// with them.
+func toRDF(expanded []any, hasDirection bool, shared *Shared) (*rdfBuilder, error) {
 	b := newRDFBuilder()
 	b.checkJS, b.shared = hasDirection, shared
 	for _, n := range expanded {
@@ -172,8 +177,9 @@ func toRDF(expanded []any, hasDirection bool, shared *Shared) (map[string][]*ld.
 			b.node(m, "@default")
 		}
 	}
-	if b.err != nil {
-		return nil, b.err
+	if err := b.err; err != nil {
+		b.release()
+		return nil, err
 	}
-	return b.graphs, nil
+	return b, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/tohu-nz/tohu/credential/jsonld"
@@ -123,5 +124,54 @@ func TestHashStrictShared(t *testing.T) {
 	}
 	if accepted == 0 || refused == 0 {
 		t.Fatalf("%d accepted, %d refused: the documents test too little", accepted, refused)
+	}
+}
+
+// TestPooledMemoryNotShared: canonicalization reuses pooled memory (the
+// labelling's scratch, the RDF builder); what a call returns stays as it
+// was while other documents go through the pool at the same time, and
+// every result equals one computed alone.
+func TestPooledMemoryNotShared(t *testing.T) {
+	c := jsonld.New(nil)
+	var docs []any
+	for _, p := range append(validFiles(t), presentationFiles(t)...) {
+		docs = append(docs, readJSON(t, p))
+	}
+	want := make([][]byte, len(docs))
+	for i, d := range docs {
+		b, err := c.CanonicalizeStrict(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = bytes.Clone(b)
+	}
+	const workers, rounds = 8, 20
+	got := make([][][]byte, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				i := (w*7 + r) % len(docs)
+				b, err := c.CanonicalizeStrict(docs[i])
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if sum, err := c.HashStrictShared(docs[(i+1)%len(docs)], nil); err != nil || sum != sha256.Sum256(want[(i+1)%len(docs)]) {
+					t.Errorf("hash of doc %d = %x, %v", (i+1)%len(docs), sum, err)
+				}
+				got[w] = append(got[w], b)
+			}
+		}()
+	}
+	wg.Wait()
+	for w := range workers {
+		for r, b := range got[w] {
+			if i := (w*7 + r) % len(docs); !bytes.Equal(b, want[i]) {
+				t.Fatalf("worker %d round %d: doc %d's result changed after other documents were canonicalized", w, r, i)
+			}
+		}
 	}
 }

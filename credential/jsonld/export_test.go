@@ -26,11 +26,12 @@ func (c *Canonicalizer) StrictLabelling(doc any) (l Labelling, err error) {
 	if err != nil {
 		return l, err
 	}
-	graphs, err := toRDF(expanded, x.dir, nil)
+	ds, err := toRDF(expanded, x.dir, nil)
 	if err != nil {
 		return l, err
 	}
-	return DatasetLabelling(graphs), nil
+	defer ds.release()
+	return DatasetLabelling(ds.graphs), nil
 }
 
 // DatasetLabelling canonicalizes graphs (keyed as ld.RDFDataset.Graphs)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/piprate/json-gold/ld"
 
@@ -23,8 +24,13 @@ type rdfBuilder struct {
 	n      int
 	labels map[string]string
 	graphs map[string][]*ld.Quad
-	seen   map[string]struct{}
-	key    []byte // emit's working buffer, reused: a key is allocated only when kept
+	// seen is the set of quads emitted so far (emit), by key: the key
+	// strings are views of keys, which only grows while the builder is in
+	// use, so they never change; release clears seen before keys is reused.
+	seen map[string]struct{}
+	keys []byte
+	key  []byte    // emit's working buffer, reused
+	slab []ld.Quad // the quads, made a chunk at a time
 	// texts maps subject, predicate, graph, text and language of each plain
 	// or language-tagged string to its @direction ("" for none), to find
 	// values jsonld.js would merge (see direction).
@@ -36,12 +42,58 @@ type rdfBuilder struct {
 	rec    *rdfRecording // the shared node being converted the first time, or nil
 }
 
-func newRDFBuilder() *rdfBuilder {
+// rdfBuilders keeps released builders: a bulk award's dataset allocated a
+// string per quad for the set and a quad at a time; a builder reused keeps
+// its maps, key buffer and quad chunk.
+var rdfBuilders = sync.Pool{New: func() any {
 	return &rdfBuilder{
 		labels: make(map[string]string),
 		graphs: map[string][]*ld.Quad{"@default": make([]*ld.Quad, 0, 64)},
 		seen:   make(map[string]struct{}, 64),
 	}
+}}
+
+// newRDFBuilder returns an empty builder; release it once its dataset is
+// no longer used.
+func newRDFBuilder() *rdfBuilder { return rdfBuilders.Get().(*rdfBuilder) }
+
+// release empties b and returns it to the pool. Nothing of its dataset may
+// be used after: its quads are overwritten by the next document's.
+func (b *rdfBuilder) release() {
+	if cap(b.keys) > maxPooledScratch {
+		return // a huge document's memory goes with it
+	}
+	def := b.graphs["@default"]
+	clear(def)
+	clear(b.graphs)
+	b.graphs["@default"] = def[:0]
+	clear(b.labels)
+	clear(b.seen)
+	if b.texts != nil {
+		clear(b.texts)
+	}
+	clear(b.slab)
+	b.slab, b.keys = b.slab[:0], b.keys[:0]
+	b.n, b.err, b.checkJS, b.shared, b.rec = 0, nil, false, nil, nil
+	rdfBuilders.Put(b)
+}
+
+// newQuad is ld.NewQuad, from the builder's current chunk of quads.
+func (b *rdfBuilder) newQuad(s, p, o ld.Node, graph string) *ld.Quad {
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]ld.Quad, 0, 64) // the full chunk stays with its quads
+	}
+	b.slab = b.slab[:len(b.slab)+1]
+	q := &b.slab[len(b.slab)-1]
+	*q = ld.Quad{Subject: s, Predicate: p, Object: o}
+	if graph != "" && graph != "@default" {
+		if strings.HasPrefix(graph, "_:") {
+			q.Graph = ld.NewBlankNode(graph)
+		} else {
+			q.Graph = ld.NewIRI(graph)
+		}
+	}
+	return q
 }
 
 func (b *rdfBuilder) fresh() string {
@@ -94,8 +146,10 @@ func (b *rdfBuilder) emit(s, p, o ld.Node, graph string) {
 	if _, dup := b.seen[string(k)]; dup {
 		return
 	}
-	b.seen[string(k)] = struct{}{}
-	b.graphs[graph] = append(b.graphs[graph], ld.NewQuad(s, p, o, graph))
+	start := len(b.keys)
+	b.keys = append(b.keys, k...)
+	b.seen[unsafe.String(&b.keys[start], len(k))] = struct{}{}
+	b.graphs[graph] = append(b.graphs[graph], b.newQuad(s, p, o, graph))
 }
 
 var rdfType = ld.NewIRI(ld.RDFType)
