@@ -29,8 +29,11 @@ type rdfBuilder struct {
 	// use, so they never change; release clears seen before keys is reused.
 	seen map[string]struct{}
 	keys []byte
-	key  []byte    // emit's working buffer, reused
-	slab []ld.Quad // the quads, made a chunk at a time
+	key  []byte // emit's working buffer, reused
+	// The quads are made in chunks, kept for the next document: chunks[ci]
+	// is the one being filled, those before it are full.
+	chunks [][]ld.Quad
+	ci     int
 	// texts maps subject, predicate, graph, text and language of each plain
 	// or language-tagged string to its @direction ("" for none), to find
 	// values jsonld.js would merge (see direction).
@@ -72,19 +75,27 @@ func (b *rdfBuilder) release() {
 	if b.texts != nil {
 		clear(b.texts)
 	}
-	clear(b.slab)
-	b.slab, b.keys = b.slab[:0], b.keys[:0]
+	for i := range b.chunks[:min(b.ci+1, len(b.chunks))] {
+		clear(b.chunks[i])
+		b.chunks[i] = b.chunks[i][:0]
+	}
+	b.ci, b.keys = 0, b.keys[:0]
 	b.n, b.err, b.checkJS, b.shared, b.rec = 0, nil, false, nil, nil
 	rdfBuilders.Put(b)
 }
 
-// newQuad is ld.NewQuad, from the builder's current chunk of quads.
+// newQuad is ld.NewQuad, from the builder's chunks of quads.
 func (b *rdfBuilder) newQuad(s, p, o ld.Node, graph string) *ld.Quad {
-	if len(b.slab) == cap(b.slab) {
-		b.slab = make([]ld.Quad, 0, 64) // the full chunk stays with its quads
+	for b.ci < len(b.chunks) && len(b.chunks[b.ci]) == cap(b.chunks[b.ci]) {
+		b.ci++
 	}
-	b.slab = b.slab[:len(b.slab)+1]
-	q := &b.slab[len(b.slab)-1]
+	if b.ci == len(b.chunks) {
+		b.chunks = append(b.chunks, make([]ld.Quad, 0, 64))
+	}
+	c := b.chunks[b.ci]
+	c = c[:len(c)+1]
+	b.chunks[b.ci] = c
+	q := &c[len(c)-1]
 	*q = ld.Quad{Subject: s, Predicate: p, Object: o}
 	if graph != "" && graph != "@default" {
 		if strings.HasPrefix(graph, "_:") {
