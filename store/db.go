@@ -45,7 +45,7 @@ type DB struct {
 	r, w    *gorm.DB
 	tx      bool // this DB is bound to one transaction (r == w == the tx)
 	// conn is the transaction's connection on PostgreSQL (WithTx pins one),
-	// for what database/sql cannot send: COPY (copyRows).
+	// for what database/sql cannot send: COPY (writeRows).
 	conn    *sql.Conn
 	closers []*sql.DB
 }

@@ -24,7 +24,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx issuer.Store) error) error 
 	}
 	// On PostgreSQL the transaction runs on a connection taken from the
 	// pool for it, which the transaction's DB keeps, so that a bulk write
-	// can COPY on it (copyRows): database/sql's Tx offers no way to reach
+	// can COPY on it (writeRows): database/sql's Tx offers no way to reach
 	// its driver connection.
 	err := db.w.WithContext(ctx).Connection(func(c *gorm.DB) error {
 		conn, _ := c.Statement.ConnPool.(*sql.Conn)

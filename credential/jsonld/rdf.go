@@ -47,7 +47,7 @@ type rdfBuilder struct {
 
 // rdfBuilders keeps released builders: a bulk award's dataset allocated a
 // string per quad for the set and a quad at a time; a builder reused keeps
-// its maps, key buffer and quad chunk.
+// its maps, key buffer and chunks of quads.
 var rdfBuilders = sync.Pool{New: func() any {
 	return &rdfBuilder{
 		labels: make(map[string]string),
