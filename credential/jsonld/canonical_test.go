@@ -79,17 +79,7 @@ func TestHashStrictShared(t *testing.T) {
 		t.Fatal("no testdata/invalid files")
 	}
 	for _, p := range append(files, invalid...) {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var doc any
-		if err := dec.Decode(&doc); err != nil {
-			t.Fatal(p, err)
-		}
-		docs = append(docs, doc)
+		docs = append(docs, readJSON(t, p))
 	}
 	ctx := map[string]any{"knows": map[string]any{"@id": "http://example.org/knows", "@type": "@id"}, "name": "http://example.org/name", "rel": "http://example.org/rel"}
 	twins := map[string]any{"@context": ctx, "@id": "https://example.org/root", "rel": []any{
