@@ -35,6 +35,15 @@ func NewCohort() *Cohort {
 // WithCohort builds the award's decoded form with c's Achievement objects.
 func WithCohort(c *Cohort) AwardOption { return func(cfg *awardConfig) { cfg.cohort = c } }
 
+// known returns c's object for the Achievement whose encoding is ach, or
+// nil. It is only ever one that a whole award decoded from these bytes
+// and validated (share).
+func (c *Cohort) known(ach []byte) map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.achs[string(ach)]
+}
+
 // share puts c's object for the Achievement whose encoding is ach into doc
 // (at /credentialSubject/achievement), or makes doc's the cohort's own.
 func (c *Cohort) share(doc map[string]any, ach []byte) {

@@ -25,7 +25,7 @@ import (
 // model value; ok is false when v is anything else or cannot be written
 // here.
 func encodeDirect(v any) (out []byte, ok bool) {
-	out, _, _, ok = encodeValue(v, false)
+	out, _, _, ok = encodeValue(v, false, nil)
 	return out, ok
 }
 
@@ -36,22 +36,27 @@ func encodeDirect(v any) (out []byte, ok bool) {
 // encodeDirect's would be, or when a string or member name is not valid
 // UTF-8 (its encoding says U+FFFD instead).
 func encodeWithDoc(v any) (out []byte, doc any, ok bool) {
-	out, doc, _, ok = encodeValue(v, true)
+	out, doc, _, ok = encodeValue(v, true, nil)
 	return out, doc, ok
 }
 
-func encodeValue(v any, withDoc bool) (out []byte, doc any, ach achievementSpan, ok bool) {
+// encodeValue is encodeDirect, or encodeWithDoc when withDoc. With a
+// cohort (nil: none), an Achievement whose bytes the cohort already holds
+// decodes to the cohort's object, the one Cohort.share would swap in,
+// instead of a copy built and dropped.
+func encodeValue(v any, withDoc bool, cohort *Cohort) (out []byte, doc any, ach achievementSpan, ok bool) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return nil, nil, ach, false
 	}
 	enc := encoderFor(rv.Type())
 	e := encoders.Get().(*encoder)
-	e.buf, e.doc, e.ach = e.buf[:0], withDoc, achievementSpan{}
+	e.buf, e.doc, e.ach, e.cohort = e.buf[:0], withDoc, achievementSpan{}, cohort
 	defer func() {
 		if cap(e.buf) > maxPooledBuffer {
 			e.buf = nil
 		}
+		e.cohort = nil
 		encoders.Put(e)
 	}()
 	if doc, ok = enc(e, rv); !ok {
@@ -75,9 +80,10 @@ const maxPooledBuffer = 256 << 10
 // encoder is the state of one encoding: the bytes so far, and whether the
 // decoded form is wanted too.
 type encoder struct {
-	buf []byte
-	doc bool
-	ach achievementSpan
+	buf    []byte
+	doc    bool
+	ach    achievementSpan
+	cohort *Cohort // see encodeValue
 }
 
 // encodeFunc appends the JSON of v, an addressable value of the type it was
@@ -143,6 +149,19 @@ func newEncoder(t reflect.Type) encodeFunc {
 		obj := objectEncoder(t)
 		return func(e *encoder, v reflect.Value) (any, bool) {
 			start := len(e.buf)
+			if e.doc && e.cohort != nil {
+				// The bytes first: the cohort's object for the same bytes
+				// is what decoding them gives. Otherwise encode again, with
+				// the decoded form.
+				e.doc = false
+				_, ok := obj(e, v)
+				e.doc = true
+				if known := e.cohort.known(e.buf[start:]); ok && known != nil {
+					e.ach = achievementSpan{start: start, end: len(e.buf), n: e.ach.n + 1}
+					return known, true
+				}
+				e.buf = e.buf[:start]
+			}
 			d, ok := obj(e, v)
 			e.ach = achievementSpan{start: start, end: len(e.buf), n: e.ach.n + 1}
 			return d, ok

@@ -379,7 +379,7 @@ func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issue
 func finishAward(c *Credential, cohort *Cohort) ([]byte, map[string]any, error) {
 	// The decoded value comes from the same pass as the bytes (the decoding
 	// of them, without parsing them back), unless a string is not UTF-8.
-	raw, v, span, ok := encodeValue(c, true)
+	raw, v, span, ok := encodeValue(c, true, cohort)
 	if !ok {
 		var err error
 		if raw, err = Marshal(c); err != nil {

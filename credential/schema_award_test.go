@@ -69,7 +69,7 @@ func goldenAward(t *testing.T) (map[string]any, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, doc, span, ok := encodeValue(c, true)
+	out, doc, span, ok := encodeValue(c, true, nil)
 	if !ok || span.n != 1 {
 		t.Fatalf("encode: ok %v, %d achievements", ok, span.n)
 	}
