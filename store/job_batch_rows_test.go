@@ -398,3 +398,67 @@ func TestWriteBulkBatchCancelled(t *testing.T) {
 		t.Logf("%s: %d of %d batches stored, %d reported", db.Dialect(), stored, batches, len(reported))
 	})
 }
+
+// TestCreateBulkJobStored: a job's rows, written in one go (COPY on
+// PostgreSQL, multi-row INSERTs on SQLite, in chunks), read back as given
+// — every input field, outcome, error and finish time — with no lease and
+// no attempts; a job id used twice is a Conflict and leaves the first job's
+// rows as they were.
+func TestCreateBulkJobStored(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		p := seedProvider(t, db, "p1", "one")
+		done := t0.Add(time.Minute)
+		var rows []issuer.BulkRow
+		for i := range 450 { // more than one chunk
+			r := issuer.BulkRow{Line: i + 2, State: issuer.RowPending, Input: issuer.BulkInput{
+				LearnerName: "Ākonga \"" + strconv.Itoa(i) + "\"", LearnerEmail: "l" + strconv.Itoa(i) + "@example.nz",
+				NSN: strconv.Itoa(100000000 + i), Achievement: "4729", Result: "Achieved", CreditsEarned: "5",
+				CompletedOn: "2026-04-01", EvidenceURL: "https://example.nz/e/" + strconv.Itoa(i)}}
+			if i%7 == 3 {
+				r.State, r.ErrorField, r.Error, r.FinishedAt = issuer.RowInvalid, "/completed_on", "not a date\nline two", &done
+			}
+			if i%11 == 5 {
+				r.Input.LearnerDID = "did:key:z6Mk" + strconv.Itoa(i)
+			}
+			rows = append(rows, r)
+		}
+		job := &issuer.BulkJob{ID: "j1", ProviderID: p.ID, APIKeyID: "k1", Mode: issuer.ModeIssue, State: issuer.JobQueued,
+			Total: len(rows), CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateBulkJob(ctx, job, rows); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.BulkRows(ctx, "j1", 0, 1000)
+		if err != nil || len(got) != len(rows) {
+			t.Fatalf("rows = %d, %v", len(got), err)
+		}
+		for i, g := range got {
+			w := rows[i]
+			w.JobID = "j1"
+			if g.FinishedAt != nil && w.FinishedAt != nil && g.FinishedAt.Equal(*w.FinishedAt) {
+				g.FinishedAt = w.FinishedAt
+			}
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("line %d:\n got %+v\nwant %+v", w.Line, g, w)
+			}
+		}
+		var leased, tried int
+		raw := rawDB(t, db, dsn, dir)
+		if err := raw.QueryRow("SELECT COUNT(*) FROM bulk_rows WHERE lease_owner <> '' OR lease_until <> 0").Scan(&leased); err != nil {
+			t.Fatal(err)
+		}
+		if err := raw.QueryRow("SELECT COUNT(*) FROM bulk_rows WHERE attempts <> 0").Scan(&tried); err != nil {
+			t.Fatal(err)
+		}
+		if leased != 0 || tried != 0 {
+			t.Errorf("%d rows leased, %d with attempts, want none", leased, tried)
+		}
+		again := *job
+		if err := db.CreateBulkJob(ctx, &again, rows[:3]); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("same job id again: err = %v, want Conflict", err)
+		}
+		if n, _ := db.BulkRows(ctx, "j1", 0, 1000); len(n) != len(rows) {
+			t.Errorf("after the refused job: %d rows, want %d", len(n), len(rows))
+		}
+	})
+}
