@@ -69,7 +69,13 @@ func encodeValue(v any, withDoc bool, cohort *Cohort) (out []byte, doc any, ach 
 // output: bytes [start, end), and n, how many were encoded. An award
 // credential holds exactly one, the part every award of a micro-credential
 // shares, so its bytes identify it (see SchemaValidator.validateAward).
-type achievementSpan struct{ start, end, n int }
+//
+// shared: the last one is the Cohort's object for those bytes (encodeValue),
+// which only an award that passed isNFC and the schema put there.
+type achievementSpan struct {
+	start, end, n int
+	shared        bool
+}
 
 // encoders hold encoders between calls: a credential is written once into
 // a buffer that has grown to fit one before, then copied out at its size.
@@ -157,7 +163,7 @@ func newEncoder(t reflect.Type) encodeFunc {
 				_, ok := obj(e, v)
 				e.doc = true
 				if known := e.cohort.known(e.buf[start:]); ok && known != nil {
-					e.ach = achievementSpan{start: start, end: len(e.buf), n: e.ach.n + 1}
+					e.ach = achievementSpan{start: start, end: len(e.buf), n: e.ach.n + 1, shared: true}
 					return known, true
 				}
 				e.buf = e.buf[:start]

@@ -197,11 +197,17 @@ func awardAchievement(doc map[string]any) (subject, ach map[string]any, ok bool)
 // decodeInstance would: json.Number numbers) against the
 // AchievementCredential schema, as ValidateSchema does for its bytes; ach
 // is the encoding of its one Achievement (empty if unknown), see
-// validateAward.
-func validateAchievementCredential(inst any, ach []byte) error {
+// validateAward. validated: that Achievement is a Cohort's object, which
+// only an award that passed this validation put there.
+func validateAchievementCredential(inst any, ach []byte, validated bool) error {
 	v, err := defaultValidator()
 	if err != nil {
 		return err
+	}
+	if validated {
+		if stubbed, ok := withStubAchievement(inst); ok && v.validate(AchievementCredentialSchemaID, stubbed) == nil {
+			return nil
+		}
 	}
 	return v.validateAward(inst, ach)
 }

@@ -144,6 +144,12 @@ func TestValidateAwardSameVerdicts(t *testing.T) {
 			if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
 				t.Fatalf("validateAward = %v, whole award = %v", got, want)
 			}
+			// The same when the Achievement is a Cohort's object (validated):
+			// its check is skipped, the rest's verdict and message are not.
+			got = validateAchievementCredential(d, ach, true)
+			if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
+				t.Fatalf("validateAchievementCredential(validated) = %v, whole award = %v", got, want)
+			}
 			if name != "valid as is" && want == nil {
 				t.Fatal("the edit did not make the award invalid: the case tests nothing")
 			}
@@ -178,4 +184,30 @@ func deepCopy(v any) any {
 		return l
 	}
 	return v
+}
+
+// TestIsNFCExcept: the object skipped is not looked into (it may even hold
+// a decomposed string), and everything else still is, keys included.
+func TestIsNFCExcept(t *testing.T) {
+	decomposed := "A\u0304konga" // Ā as A + combining macron: not NFC
+	skip := map[string]any{"name": decomposed}
+	equal := map[string]any{"name": decomposed} // equal to skip, not skip
+	for _, tc := range []struct {
+		name string
+		doc  any
+		skip map[string]any
+		want bool
+	}{
+		{"clean", map[string]any{"a": []any{"Ākonga", map[string]any{"b": "x"}}}, nil, true},
+		{"decomposed value", map[string]any{"a": []any{decomposed}}, nil, false},
+		{"decomposed key", map[string]any{decomposed: "x"}, nil, false},
+		{"inside the skipped object", map[string]any{"s": map[string]any{"achievement": skip}}, skip, true},
+		{"skipped object not skipped", map[string]any{"s": map[string]any{"achievement": skip}}, nil, false},
+		{"an equal object is still looked into", map[string]any{"s": equal}, skip, false},
+		{"outside the skipped object", map[string]any{"s": skip, "name": decomposed}, skip, false},
+	} {
+		if got := isNFCExcept(tc.doc, tc.skip); got != tc.want {
+			t.Errorf("%s: isNFCExcept = %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
