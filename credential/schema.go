@@ -204,15 +204,11 @@ func validateAchievementCredential(inst any, ach []byte, validated bool) error {
 	if err != nil {
 		return err
 	}
-	if validated {
-		if stubbed, ok := withStubAchievement(inst); ok && v.validate(AchievementCredentialSchemaID, stubbed) == nil {
-			return nil
-		}
-	}
-	return v.validateAward(inst, ach)
+	return v.validateAward(inst, ach, validated)
 }
 
-// validateAward is validateAchievementCredential with v.
+// validateAward is validateAchievementCredential with v; validated says
+// the Achievement is known valid without looking it up.
 //
 // Every award of a micro-credential carries the same Achievement, about
 // two thirds of the credential and of the schema's work. The schema is
@@ -225,14 +221,18 @@ func validateAchievementCredential(inst any, ach []byte, validated bool) error {
 // Achievement bytes is valid exactly when it passes with the Achievement
 // replaced by a minimal valid one. On any violation the whole award is
 // validated again, so errors are the same as without the shortcut.
-func (v *SchemaValidator) validateAward(inst any, ach []byte) error {
+func (v *SchemaValidator) validateAward(inst any, ach []byte, validated bool) error {
 	if len(ach) == 0 {
 		return v.validate(AchievementCredentialSchemaID, inst)
 	}
-	sum := sha256.Sum256(ach)
-	v.mu.Lock()
-	_, known := v.known[sum]
-	v.mu.Unlock()
+	var sum [sha256.Size]byte // hashed only when the set is consulted
+	known := validated
+	if !known {
+		sum = sha256.Sum256(ach)
+		v.mu.Lock()
+		_, known = v.known[sum]
+		v.mu.Unlock()
+	}
 	if known {
 		if stubbed, ok := withStubAchievement(inst); ok && v.validate(AchievementCredentialSchemaID, stubbed) == nil {
 			return nil
@@ -240,6 +240,9 @@ func (v *SchemaValidator) validateAward(inst any, ach []byte) error {
 	}
 	if err := v.validate(AchievementCredentialSchemaID, inst); err != nil {
 		return err
+	}
+	if validated {
+		sum = sha256.Sum256(ach)
 	}
 	v.mu.Lock()
 	if len(v.known) >= maxKnownAchievements {

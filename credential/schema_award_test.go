@@ -98,7 +98,7 @@ func TestValidateAwardSameVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.validateAward(doc, ach); err != nil {
+	if err := v.validateAward(doc, ach, false); err != nil {
 		t.Fatalf("golden award: %v", err)
 	}
 	if len(v.known) != 1 {
@@ -140,7 +140,7 @@ func TestValidateAwardSameVerdicts(t *testing.T) {
 			d := deepCopy(doc).(map[string]any)
 			edit(d)
 			want := v.validate(AchievementCredentialSchemaID, d)
-			got := v.validateAward(d, ach) // the Achievement's bytes say it is known valid
+			got := v.validateAward(d, ach, false) // the Achievement's bytes say it is known valid
 			if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
 				t.Fatalf("validateAward = %v, whole award = %v", got, want)
 			}
@@ -160,7 +160,7 @@ func TestValidateAwardSameVerdicts(t *testing.T) {
 	fresh, _ := NewSchemaValidator()
 	d := deepCopy(doc).(map[string]any)
 	delete(cs(d)["achievement"].(map[string]any), "criteria")
-	if err := fresh.validateAward(d, []byte(strings.Replace(string(ach), "Tuatahi", "Tuarua", 1))); err == nil {
+	if err := fresh.validateAward(d, []byte(strings.Replace(string(ach), "Tuatahi", "Tuarua", 1)), false); err == nil {
 		t.Fatal("an invalid achievement passed")
 	}
 	if len(fresh.known) != 0 {
