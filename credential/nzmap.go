@@ -245,20 +245,23 @@ func BuildAwardDoc(mc MicroCredential, learner Learner, res AwardResult, issuer 
 	if err != nil {
 		return nil, nil, err
 	}
-	var cfg awardConfig
+	return finishAward(c, newAwardConfig(opts).cohort)
+}
+
+// newAwardConfig is the configuration opts give (the issue time from
+// time.Now unless WithClock).
+func newAwardConfig(opts []AwardOption) awardConfig {
+	cfg := awardConfig{now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return finishAward(c, cfg.cohort)
+	return cfg
 }
 
 // awardCredential checks the award and maps it onto the model, before
 // finishAward encodes and checks the result.
 func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issuer Profile, b Bounds, opts ...AwardOption) (*Credential, error) {
-	cfg := awardConfig{now: time.Now}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := newAwardConfig(opts)
 	now := cfg.now().UTC().Truncate(time.Second)
 	if err := checkAward(mc, learner, res, issuer, b, now); err != nil {
 		return nil, err

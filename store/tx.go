@@ -16,23 +16,23 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx issuer.Store) error) error 
 	if db.tx {
 		return fn(db)
 	}
-	if db.dialect != Postgres {
-		err := db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true})
+	run := func(g *gorm.DB, conn *sql.Conn) error {
+		return g.Transaction(func(tx *gorm.DB) error {
+			return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true, conn: conn})
 		})
-		return txError(ctx, err)
+	}
+	w := db.w.WithContext(ctx)
+	if db.dialect != Postgres {
+		return txError(ctx, run(w, nil))
 	}
 	// On PostgreSQL the transaction runs on a connection taken from the
 	// pool for it, which the transaction's DB keeps, so that a bulk write
 	// can COPY on it (writeRows): database/sql's Tx offers no way to reach
 	// its driver connection.
-	err := db.w.WithContext(ctx).Connection(func(c *gorm.DB) error {
+	return txError(ctx, w.Connection(func(c *gorm.DB) error {
 		conn, _ := c.Statement.ConnPool.(*sql.Conn)
-		return c.Transaction(func(tx *gorm.DB) error {
-			return fn(&DB{dialect: db.dialect, r: tx, w: tx, tx: true, conn: conn})
-		})
-	})
-	return txError(ctx, err)
+		return run(c, conn)
+	}))
 }
 
 // txError translates a transaction's error. An error that is not one the

@@ -66,7 +66,8 @@ func hashNative(graphs map[string][]*ld.Quad) ([sha256.Size]byte, bool) {
 	if sc == nil {
 		return [sha256.Size]byte{}, false
 	}
-	h := sha256.New()
+	h := sc.h // done with the first-degree hashes
+	h.Reset()
 	for _, l := range sc.lines {
 		h.Write(sc.buf[l.start:l.end])
 	}
