@@ -29,21 +29,15 @@ func encodeDirect(v any) (out []byte, ok bool) {
 	return out, ok
 }
 
-// encodeWithDoc is encodeDirect that also returns what decoding the bytes
-// with encoding/json (UseNumber) would give — map[string]any, []any,
-// string, json.Number, bool, nil — built from the model in the same pass
-// instead of parsed back: the strings are the model's own. ok is false when
-// encodeDirect's would be, or when a string or member name is not valid
-// UTF-8 (its encoding says U+FFFD instead).
-func encodeWithDoc(v any) (out []byte, doc any, ok bool) {
-	out, doc, _, ok = encodeValue(v, true, nil)
-	return out, doc, ok
-}
-
-// encodeValue is encodeDirect, or encodeWithDoc when withDoc. With a
-// cohort (nil: none), an Achievement whose bytes the cohort already holds
-// decodes to the cohort's object, the one Cohort.share would swap in,
-// instead of a copy built and dropped.
+// encodeValue is encodeDirect, and with withDoc it also returns what
+// decoding the bytes with encoding/json (UseNumber) would give —
+// map[string]any, []any, string, json.Number, bool, nil — built from the
+// model in the same pass instead of parsed back: the strings are the
+// model's own. ok is then also false when a string or member name is not
+// valid UTF-8 (its encoding says U+FFFD instead). With a cohort (nil:
+// none), an Achievement whose bytes the cohort already holds decodes to
+// the cohort's object, the one Cohort.share would swap in, instead of a
+// copy built and dropped; ach says where the Achievement is.
 func encodeValue(v any, withDoc bool, cohort *Cohort) (out []byte, doc any, ach achievementSpan, ok bool) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {

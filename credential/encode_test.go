@@ -162,20 +162,20 @@ func TestDirectEncoding(t *testing.T) {
 	}
 }
 
-// checkDoc: encodeWithDoc gives the bytes want and, unless it declines (a
+// checkDoc: encodeValue gives the bytes want and, unless it declines (a
 // string that is not UTF-8), exactly their decoding with UseNumber. It
 // returns 1 when there was a decoded form to compare.
 func checkDoc(t *testing.T, v any, want []byte) int {
 	t.Helper()
-	got, doc, ok := encodeWithDoc(v)
+	got, doc, _, ok := encodeValue(v, true, nil)
 	if !ok {
 		if utf8.Valid(want) && !bytes.Contains(want, []byte(`\ufffd`)) {
-			t.Fatalf("%T: encodeWithDoc declined a value with only UTF-8 strings: %s", v, want)
+			t.Fatalf("%T: encodeValue declined a value with only UTF-8 strings: %s", v, want)
 		}
 		return 0
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%T: encodeWithDoc's bytes differ:\n got %s\nwant %s", v, got, want)
+		t.Fatalf("%T: encodeValue's bytes differ:\n got %s\nwant %s", v, got, want)
 	}
 	dec := json.NewDecoder(bytes.NewReader(want))
 	dec.UseNumber()
@@ -380,7 +380,7 @@ func TestPromoteArrays(t *testing.T) {
 	if changed == 0 || changed == len(docs) {
 		t.Fatalf("%d of %d documents copied: the cases are not both covered", changed, len(docs))
 	}
-	_, doc, ok := encodeWithDoc(mustAward(t))
+	_, doc, _, ok := encodeValue(mustAward(t), true, nil)
 	if !ok {
 		t.Fatal("no decoded form for the builder's credential")
 	}
