@@ -284,7 +284,7 @@ func TestBulkRunnerDefaults(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		e := newEnv(t, db, dsn, dir)
 		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{})
-		if got, want := r.Workers(), runtime.GOMAXPROCS(0)+1; got != want || issuer.DefaultBulkWorkers() != want {
+		if got, want := r.Workers(), runtime.GOMAXPROCS(0)+2; got != want || issuer.DefaultBulkWorkers() != want {
 			t.Errorf("workers = %d (DefaultBulkWorkers %d), want %d", got, issuer.DefaultBulkWorkers(), want)
 		}
 		if r.Batch() != 64 {
