@@ -637,10 +637,8 @@ func (r *BulkRunner) prepare(ctx context.Context, row BulkRow) (*preparedRow, er
 				return errIndexTaken
 			}
 		}
-		for format, body := range map[string][]byte{FormatDI: di, FormatJWT: []byte(jwt)} {
-			if err := tx.SaveCredential(ctx, &Credential{AwardID: a.ID, ProviderID: a.ProviderID, Format: format, Body: body, CreatedAt: now}); err != nil {
-				return err
-			}
+		if err := saveCredentials(ctx, tx, a.ID, a.ProviderID, di, jwt, now); err != nil {
+			return err
 		}
 		if err := r.s.audit(ctx, tx, actor, a.ProviderID, "award.approve", "award:"+a.ID, map[string]string{"bulkJob": row.JobID}); err != nil {
 			return err

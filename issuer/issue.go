@@ -101,10 +101,8 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 		if err != nil {
 			return err
 		}
-		for format, body := range map[string][]byte{FormatDI: di, FormatJWT: []byte(jwt)} {
-			if err := tx.SaveCredential(ctx, &Credential{AwardID: a.ID, ProviderID: p.ID, Format: format, Body: body, CreatedAt: now}); err != nil {
-				return err
-			}
+		if err := saveCredentials(ctx, tx, a.ID, p.ID, di, jwt, now); err != nil {
+			return err
 		}
 		// Issue 6: the learner's email, in the outbox, in this transaction.
 		if err := s.recordIssued(ctx, tx, p, ach, &issued); err != nil {
@@ -119,6 +117,19 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 		return nil, err
 	}
 	return &Issued{Award: &issued, URL: url}, nil
+}
+
+// saveCredentials stores an award's two signed forms.
+func saveCredentials(ctx context.Context, tx Store, awardID, providerID string, di []byte, jwt string, at time.Time) error {
+	for _, f := range [...]struct {
+		format string
+		body   []byte
+	}{{FormatDI, di}, {FormatJWT, []byte(jwt)}} {
+		if err := tx.SaveCredential(ctx, &Credential{AwardID: awardID, ProviderID: providerID, Format: f.format, Body: f.body, CreatedAt: at}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // issuable is the rule of what may be issued: an approved achievement
