@@ -110,7 +110,7 @@ func (c *Canonicalizer) CanonicalizeStrictShared(doc any, shared *Shared) (b []b
 		return nil, err
 	}
 	defer ds.release()
-	if out, ok := canonicalNative(ds.graphs); ok {
+	if out, ok := canonicalNative(ds.graphs, ds); ok {
 		return out, nil
 	}
 	return canonicalFallback(ds.graphs)
@@ -126,7 +126,7 @@ func (c *Canonicalizer) HashStrictShared(doc any, shared *Shared) (sum [sha256.S
 		return sum, err
 	}
 	defer ds.release()
-	if sum, ok := hashNative(ds.graphs); ok {
+	if sum, ok := hashNative(ds.graphs, ds); ok {
 		return sum, nil
 	}
 	out, err := canonicalFallback(ds.graphs)

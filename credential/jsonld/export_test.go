@@ -39,7 +39,7 @@ func (c *Canonicalizer) StrictLabelling(doc any) (l Labelling, err error) {
 func DatasetLabelling(graphs map[string][]*ld.Quad) Labelling {
 	before := snapshot(graphs)
 	var l Labelling
-	l.Native, l.NativeOK = canonicalNative(graphs)
+	l.Native, l.NativeOK = canonicalNative(graphs, nil)
 	l.Mutated = !bytes.Equal(before, snapshot(graphs))
 	l.SelfRef = selfReferencing(graphs)
 	l.Gold = canonicalGold(graphs)
@@ -63,3 +63,38 @@ func SharedReused(s *Shared) (expansions, nodes int64) {
 
 // NQuads is appendNQuads, for tests.
 func NQuads(quads []*ld.Quad) []byte { return appendNQuads(nil, quads) }
+
+// FirstDegreeKept canonicalizes doc's dataset (built with shared) twice,
+// hashing every blank node afresh and taking the kept hashes of replayed
+// subtrees, and reports how many hashes were kept and how many of those
+// differ from the fresh ones (mismatch), or that only one way found the
+// hashes unique (split).
+func (c *Canonicalizer) FirstDegreeKept(doc any, shared *Shared) (kept, mismatch int, split bool, err error) {
+	defer recoverInvalid(&err)
+	ds, err := c.strictDataset(doc, shared)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	defer ds.release()
+	fresh := labelDataset(ds.graphs, nil)
+	defer fresh.release()
+	known := labelDataset(ds.graphs, ds)
+	defer known.release()
+	if (fresh == nil) != (known == nil) {
+		return 0, 0, true, nil
+	}
+	if fresh == nil {
+		return 0, 0, false, nil
+	}
+	for i, name := range known.names {
+		if ds.knownFirstDegree(name) == nil {
+			continue
+		}
+		kept++
+		j := fresh.ids[name]
+		if known.hashes[i] != fresh.hashes[j] {
+			mismatch++
+		}
+	}
+	return kept, mismatch, false, nil
+}

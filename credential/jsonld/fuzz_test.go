@@ -63,6 +63,9 @@ func FuzzCanonicalizeStrict(f *testing.F) {
 				t.Fatalf("with every object shared, pass %d: HashStrictShared = %x, %v; want the SHA-256 of %s", pass, sum, err, got)
 			}
 		}
+		if n, bad, split, err := c.FirstDegreeKept(doc, shared); err != nil || bad > 0 || split {
+			t.Fatalf("with every object shared: %d of %d kept first-degree hashes differ from fresh ones, split %v (%v)", bad, n, split, err)
+		}
 		if l.SelfRef {
 			return // json-gold is not the reference there (TestSelfReferenceJSONLDJS)
 		}

@@ -41,8 +41,9 @@ type rdfBuilder struct {
 	err     error
 	checkJS bool // the document has @direction: run direction
 
-	shared *Shared       // nodes whose quads may be replayed, or nil
-	rec    *rdfRecording // the shared node being converted the first time, or nil
+	shared  *Shared       // nodes whose quads may be replayed, or nil
+	rec     *rdfRecording // the shared node being converted the first time, or nil
+	replays []replay      // the shared subtrees in the dataset
 }
 
 // rdfBuilders keeps released builders: a bulk award's dataset allocated a
@@ -79,7 +80,8 @@ func (b *rdfBuilder) release() {
 		clear(b.chunks[i])
 		b.chunks[i] = b.chunks[i][:0]
 	}
-	b.ci, b.keys = 0, b.keys[:0]
+	clear(b.replays)
+	b.ci, b.keys, b.replays = 0, b.keys[:0], b.replays[:0]
 	b.n, b.err, b.checkJS, b.shared, b.rec = 0, nil, false, nil, nil
 	rdfBuilders.Put(b)
 }

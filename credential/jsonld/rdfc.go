@@ -49,8 +49,8 @@ var (
 // canonicalGold. It only reads the quads, so they can still be handed to
 // gold. graphs is keyed as ld.RDFDataset.Graphs ("@default" for the
 // default graph).
-func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
-	sc := labelDataset(graphs)
+func canonicalNative(graphs map[string][]*ld.Quad, known *rdfBuilder) ([]byte, bool) {
+	sc := labelDataset(graphs, known)
 	defer sc.release()
 	if sc == nil {
 		return nil, false
@@ -60,8 +60,8 @@ func canonicalNative(graphs map[string][]*ld.Quad) ([]byte, bool) {
 
 // hashNative is the SHA-256 of canonicalNative's result, without making
 // it: the sorted lines go straight to the hash.
-func hashNative(graphs map[string][]*ld.Quad) ([sha256.Size]byte, bool) {
-	sc := labelDataset(graphs)
+func hashNative(graphs map[string][]*ld.Quad, known *rdfBuilder) ([sha256.Size]byte, bool) {
+	sc := labelDataset(graphs, known)
 	defer sc.release()
 	if sc == nil {
 		return [sha256.Size]byte{}, false
@@ -83,6 +83,7 @@ func hashNative(graphs map[string][]*ld.Quad) ([sha256.Size]byte, bool) {
 type rdfcScratch struct {
 	quads  []rdfcQuad
 	ids    map[string]int32
+	names  []string // the blank node labels by index
 	first  []int
 	next   []int
 	refs   []int32
@@ -105,6 +106,8 @@ func (sc *rdfcScratch) release() {
 		return
 	}
 	clear(sc.ids)
+	clear(sc.names)
+	sc.names = sc.names[:0]
 	clear(sc.labels) // the labels' strings, so the pool keeps no document's
 	sc.quads = sc.quads[:0]
 	clear(sc.quads[:cap(sc.quads)])
@@ -131,8 +134,12 @@ func grow[T any](s []T, n int) []T {
 
 // labelDataset labels the dataset's blank nodes by RDFC-1.0 and writes its
 // relabelled lines, sorted (sc.buf, sc.lines); nil when some first-degree
-// hash is shared (release the scratch it returns).
-func labelDataset(graphs map[string][]*ld.Quad) *rdfcScratch {
+// hash is shared (release the scratch it returns). known, the builder of
+// the dataset or nil, gives the first-degree hashes of the blank nodes of
+// replayed shared subtrees, which are the same in every document
+// (sharedRDF.firstDegree): a cohort award's Achievement has two thirds of
+// its blank nodes.
+func labelDataset(graphs map[string][]*ld.Quad, known *rdfBuilder) *rdfcScratch {
 	n := 0
 	for _, qs := range graphs {
 		n += len(qs)
@@ -149,6 +156,7 @@ func labelDataset(graphs map[string][]*ld.Quad) *rdfcScratch {
 		if !ok {
 			i = int32(len(ids))
 			ids[b.Attribute] = i
+			sc.names = append(sc.names, b.Attribute)
 		}
 		return i
 	}
@@ -209,6 +217,10 @@ func labelDataset(graphs map[string][]*ld.Quad) *rdfcScratch {
 	hashes := grow(sc.hashes, nb)
 	h := sc.h
 	for i := range nb {
+		if h := known.knownFirstDegree(sc.names[i]); h != nil {
+			hashes[i] = *h
+			continue
+		}
 		buf, lines = buf[:0], lines[:0]
 		for _, qi := range refs[first[i]:first[i+1]] {
 			q := &quads[qi]

@@ -1,6 +1,7 @@
 package jsonld
 
 import (
+	"crypto/sha256"
 	"reflect"
 	"strconv"
 	"strings"
@@ -67,6 +68,11 @@ type sharedRDF struct {
 	quads  []sharedQuad
 	subj   sharedTerm
 	blanks int
+	// fd[k] is RDFC-1.0's first-degree hash (§4.6) of blank node k when
+	// fdOK[k]: every blank node of the subtree but a blank subject, which
+	// quads outside the subtree name too (see firstDegree).
+	fd   [][sha256.Size]byte
+	fdOK []bool
 }
 
 type sharedQuad struct{ s, p, o sharedTerm }
@@ -170,6 +176,7 @@ func (b *rdfBuilder) nodeShared(o *sharedObj, m map[string]any, graph string) ld
 		for _, q := range r.quads {
 			b.emit(term(q.s), q.p.node, term(q.o), graph)
 		}
+		b.replays = append(b.replays, replay{base: base, r: r})
 		b.shared.rdfReused.Add(1)
 		return term(r.subj)
 	}
@@ -185,8 +192,96 @@ func (b *rdfBuilder) nodeShared(o *sharedObj, m map[string]any, graph string) ld
 	if r.subj, ok = rec.term(subj); !ok {
 		return subj
 	}
+	r.firstDegree()
 	o.rdf.CompareAndSwap(nil, r)
+	b.replays = append(b.replays, replay{base: rec.first, r: r})
 	return subj
+}
+
+// replay is a shared node's subtree in a dataset: its blank nodes are
+// _:b<base> to _:b<base+r.blanks-1>.
+type replay struct {
+	base int
+	r    *sharedRDF
+}
+
+// firstDegree sets r.fd. The first-degree hash of a blank node depends
+// only on the quads that name it, and a blank node made inside a replayed
+// subtree (but its subject) is named by none outside: its label is fresh
+// (a document's own blank node identifiers are relabelled, and a subtree
+// naming one is never replayed), and the subtree's node returns only its
+// subject. A quad naming it can only repeat another of the subtree, so the
+// distinct quads of the recording are exactly those the dataset holds for
+// it, and so its hash is the same in every document the subtree is
+// replayed into (TestSharedFirstDegree compares it with the hash labelled
+// afresh).
+func (r *sharedRDF) firstDegree() {
+	subj := -1
+	if r.subj.node == nil {
+		subj = r.subj.blank
+	}
+	distinct := make([]sharedQuad, 0, len(r.quads))
+	seen := make(map[sharedQuad]struct{}, len(r.quads))
+	for _, q := range r.quads {
+		if _, dup := seen[q]; !dup {
+			seen[q] = struct{}{}
+			distinct = append(distinct, q)
+		}
+	}
+	r.fd, r.fdOK = make([][sha256.Size]byte, r.blanks), make([]bool, r.blanks)
+	h := sha256.New()
+	var buf []byte
+	var lines []span
+	for k := range r.blanks {
+		if k == subj {
+			continue
+		}
+		term := func(t sharedTerm) ld.Node {
+			switch {
+			case t.node != nil:
+				return t.node
+			case t.blank == k:
+				return bnodeA
+			}
+			return bnodeZ
+		}
+		buf, lines = buf[:0], lines[:0]
+		for _, q := range distinct {
+			if (q.s.node == nil && q.s.blank == k) || (q.o.node == nil && q.o.blank == k) {
+				start := len(buf)
+				buf = appendQuad(buf, term(q.s), q.p.node, term(q.o), nil)
+				lines = append(lines, span{start, len(buf)})
+			}
+		}
+		sortLines(buf, lines)
+		h.Reset()
+		for _, l := range lines {
+			h.Write(buf[l.start:l.end])
+		}
+		h.Sum(r.fd[k][:0])
+		r.fdOK[k] = true
+	}
+}
+
+// knownFirstDegree returns the kept first-degree hash of the blank node
+// labelled label, or nil when it is not one of a replayed subtree's.
+func (b *rdfBuilder) knownFirstDegree(label string) *[sha256.Size]byte {
+	if b == nil || len(b.replays) == 0 || !strings.HasPrefix(label, "_:b") {
+		return nil
+	}
+	n, err := strconv.Atoi(label[3:])
+	if err != nil {
+		return nil
+	}
+	for _, rp := range b.replays {
+		if k := n - rp.base; k >= 0 && k < rp.r.blanks {
+			if rp.r.fdOK[k] {
+				return &rp.r.fd[k]
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // record notes a quad the subtree being recorded emits.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand"
+	"strconv"
 	"testing"
 
 	"github.com/tohu-nz/tohu/credential/jsonld"
@@ -15,7 +16,10 @@ import (
 // and 1.1 documents mixed (different contexts, so the kept expansion must
 // not be used across them), the shared object twice in one document, in
 // evidence as well, inside presentations (named graphs), and documents with
-// their own blank node identifiers. It also checks the work was reused.
+// their own blank node identifiers. It also checks the work was reused,
+// and that every first-degree hash kept from a replayed subtree is the one
+// labelling the document afresh gives (TestSharedFirstDegree's property
+// over the same cohorts).
 func TestSharedSameBytes(t *testing.T) {
 	n := 60
 	if testing.Short() {
@@ -24,6 +28,7 @@ func TestSharedSameBytes(t *testing.T) {
 	g := gen{rand.New(rand.NewSource(20261201))}
 	c := jsonld.New(nil)
 	var reusedExp, reusedRDF int64
+	kept := 0 // first-degree hashes taken from a replayed subtree
 	for cohort := 0; cohort < n; cohort++ {
 		shared := jsonld.NewShared()
 		base, _ := roundTrip(t, g.credential(cohort, false))
@@ -68,6 +73,13 @@ func TestSharedSameBytes(t *testing.T) {
 			}
 			want, werr := c.CanonicalizeStrict(doc)
 			got, gerr := c.CanonicalizeStrictShared(doc, shared)
+			if werr == nil {
+				n, bad, split, err := c.FirstDegreeKept(doc, shared)
+				if err != nil || bad > 0 || split {
+					t.Fatalf("cohort %d doc %d (kind %d): %d of %d kept first-degree hashes differ from fresh ones, split %v (%v)", cohort, i, k, bad, n, split, err)
+				}
+				kept += n
+			}
 			if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
 				t.Fatalf("cohort %d doc %d: error %v, without Shared %v", cohort, i, gerr, werr)
 			}
@@ -91,10 +103,10 @@ func TestSharedSameBytes(t *testing.T) {
 		reusedExp += e
 		reusedRDF += r
 	}
-	if reusedExp < int64(n) || reusedRDF < int64(n) {
-		t.Fatalf("work was reused %d (expansion) and %d (RDF) times over %d cohorts: the Shared did nothing", reusedExp, reusedRDF, n)
+	if reusedExp < int64(n) || reusedRDF < int64(n) || kept < n {
+		t.Fatalf("work was reused %d (expansion), %d (RDF) and %d (first-degree hashes) times over %d cohorts: the Shared did nothing", reusedExp, reusedRDF, kept, n)
 	}
-	t.Logf("reused %d expansions and %d nodes' quads", reusedExp, reusedRDF)
+	t.Logf("reused %d expansions, %d nodes' quads and %d first-degree hashes", reusedExp, reusedRDF, kept)
 }
 
 // TestSharedBlankSubtree: an object whose subtree names a blank node that
@@ -142,3 +154,59 @@ func TestSharedBlankSubtree(t *testing.T) {
 }
 
 func json1(i int) any { return []any{"1", "2", "3", "4"}[i%4] }
+
+// TestSharedFirstDegree: the first-degree hashes kept for a replayed
+// subtree's blank nodes are those labelling afresh gives, also where the
+// subtree repeats a quad (a type or value given twice: the dataset holds
+// it once), where its subject is a blank node (named from outside, so not
+// kept), and where a list and nested blank nodes name each other; and the
+// canonical bytes are those without a Shared.
+func TestSharedFirstDegree(t *testing.T) {
+	c := jsonld.New(nil)
+	alignment := func(code string) map[string]any {
+		return map[string]any{"type": []any{"Alignment", "Alignment"}, "targetName": "n", "targetUrl": "https://example.org/" + code,
+			"targetCode": []any{code, code}}
+	}
+	for _, id := range []string{"https://example.org/achievements/1", ""} {
+		ach := map[string]any{"type": []any{"Achievement"}, "name": "x", "description": "y",
+			"criteria":  map[string]any{"narrative": "z"},
+			"alignment": []any{alignment("a"), alignment("b"), alignment("c")},
+			"resultDescription": []any{map[string]any{"id": "https://example.org/rd", "type": []any{"ResultDescription"}, "name": "Grade",
+				"resultType": "LetterGrade", "allowedValue": []any{"A", "B", "A"}}},
+		}
+		if id != "" {
+			ach["id"] = id
+		}
+		shared := jsonld.NewShared()
+		shared.Add(ach)
+		kept := 0
+		for i := 0; i < 5; i++ {
+			doc := map[string]any{
+				"@context": []any{ctxV2, ctxOB}, "type": []any{"VerifiableCredential", "OpenBadgeCredential"},
+				"issuer":    map[string]any{"id": "https://example.org/issuer", "type": []any{"Profile"}, "name": "m"},
+				"validFrom": "2025-01-15T09:30:00Z",
+				"credentialSubject": map[string]any{"type": []any{"AchievementSubject"}, "achievement": ach,
+					"identifier": []any{map[string]any{"type": []any{"IdentityObject"}, "identityHash": "learner " + strconv.Itoa(i), "identityType": "name", "hashed": false}}},
+			}
+			want, err := c.CanonicalizeStrict(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.CanonicalizeStrictShared(doc, shared)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("id %q doc %d differs with a Shared (%v)\n got: %s\nwant: %s", id, i, err, got, want)
+			}
+			n, bad, split, err := c.FirstDegreeKept(doc, shared)
+			if err != nil || bad > 0 || split {
+				t.Fatalf("id %q doc %d: %d of %d kept first-degree hashes differ, split %v (%v)", id, i, bad, n, split, err)
+			}
+			kept += n
+		}
+		// 3 alignments, the criteria and 3 list nodes per document (the
+		// resultDescription has an id), 5 documents; a blank Achievement
+		// itself is never kept.
+		if want := 5 * 7; kept != want {
+			t.Errorf("id %q: %d first-degree hashes kept, want %d", id, kept, want)
+		}
+	}
+}
