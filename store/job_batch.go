@@ -32,6 +32,9 @@ var (
 	// taken.
 	insertStatusEntries = &multiInsert{table: "status_entries", cols: []string{"provider_id", "purpose", "idx", "award_id", "is_set"},
 		suffix: "ON CONFLICT DO NOTHING"}
+	// copyStatusEntries is insertStatusEntries for COPY (PostgreSQL), where
+	// a taken index is a unique violation instead.
+	copyStatusEntries = &multiInsert{table: insertStatusEntries.table, cols: insertStatusEntries.cols}
 	insertCredentials = &multiInsert{table: "credentials", cols: []string{"award_id", "format", "provider_id", "body", "created_at"}}
 	insertAudit       = &multiInsert{table: "audit_events", cols: []string{"provider_id", "actor", "action", "subject", "request_id", "at", "detail"},
 		suffix: `RETURNING "id"`}
@@ -77,12 +80,8 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 			for _, e := range b.StatusEntries {
 				args = append(args, e.ProviderID, e.Purpose, e.Index, e.AwardID, false)
 			}
-			n, err := t.insertRows(ctx, w, insertStatusEntries, args, "status entry")
-			if err != nil {
+			if err := t.writeStatusEntries(ctx, w, args, len(b.StatusEntries)); err != nil {
 				return err
-			}
-			if n != int64(len(b.StatusEntries)) {
-				return errBatchIndexTaken
 			}
 		}
 		if len(b.Credentials) > 0 {
@@ -124,6 +123,32 @@ func (db *DB) WriteBulkBatch(ctx context.Context, b *issuer.BulkBatch) (bool, er
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// writeStatusEntries writes a batch's n status entries (args: their
+// values), or errBatchIndexTaken when an index is taken. On PostgreSQL
+// they go by COPY, like the batch's other rows: any unique violation there
+// is a taken index, since the batch's awards, written first, are new (so
+// is each award's entry per purpose). That costs the server less than
+// INSERT … ON CONFLICT DO NOTHING, which SQLite keeps: its speculative
+// insertion probes both unique indexes once more, and a taken index rolls
+// the batch back either way.
+func (db *DB) writeStatusEntries(ctx context.Context, w *gorm.DB, args []any, n int) error {
+	if db.conn != nil {
+		err := db.writeRows(ctx, w, copyStatusEntries, args, "status entry")
+		if errs.Is(err, errs.Conflict) {
+			return errBatchIndexTaken
+		}
+		return err
+	}
+	got, err := db.insertRows(ctx, w, insertStatusEntries, args, "status entry")
+	if err != nil {
+		return err
+	}
+	if got != int64(n) {
+		return errBatchIndexTaken
+	}
+	return nil
 }
 
 // finishBulkRows records the rows' outcomes (state, award, error, finish

@@ -147,6 +147,8 @@ func TestWriteBulkBatch(t *testing.T) {
 			{"credential twice", "credential", errs.Conflict, func(b *issuer.BulkBatch) { b.Credentials[3].Format = issuer.FormatDI }},
 			{"notification id used", "notification", errs.Conflict, func(b *issuer.BulkBatch) { b.Notifications[1].ID = "na1" }},
 			{"notification of no provider", "notification", errs.Invalid, func(b *issuer.BulkBatch) { b.Notifications[0].ProviderID = "nope" }},
+			// Not a taken index (which COPY also reports as a violation).
+			{"status entry of no provider", "status entry", errs.Invalid, func(b *issuer.BulkBatch) { b.StatusEntries[1].ProviderID = "nope" }},
 		} {
 			t.Run("error/"+tc.name, func(t *testing.T) {
 				b := batch(3, 5, 6)
