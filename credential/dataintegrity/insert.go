@@ -65,14 +65,21 @@ func skipWS(b []byte, i int) int {
 }
 
 // skipString returns the offset just after the string starting at b[i].
+// It looks for the closing quote and for a backslash before it with
+// bytes.IndexByte rather than a byte at a time: a credential is mostly
+// long strings (descriptions, criteria), and the byte loop was three
+// quarters of inserting a proof.
 func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+	for i++; i < len(b); {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return len(b)
 		}
+		k := bytes.IndexByte(b[i:i+q], '\\')
+		if k < 0 {
+			return i + q + 1
+		}
+		i += k + 2 // the backslash and the byte it escapes
 	}
 	return len(b)
 }
@@ -115,7 +122,18 @@ func skipValue(b []byte, i int) int {
 // proof object, it becomes a proof set [old, new]; with a proof set, the new
 // proof is appended to the array. Pretty-printed input gets a pretty-printed
 // proof in the same indentation.
-func insertProof(doc []byte, proof any) ([]byte, error) {
+//
+// noProof says doc's decoding has no "proof" member (so none of its
+// members is named proof, escaped or not). Then a document on one line,
+// as tohu's builder writes it, gets the proof before its closing brace
+// without being scanned: what the scan would find there, with ~6 µs less
+// per 7 KB credential (FuzzInsertProof compares both ways).
+func insertProof(doc []byte, proof any, noProof bool) ([]byte, error) {
+	if noProof && bytes.IndexByte(doc, '\n') < 0 {
+		if out, ok, err := appendProof(doc, proof); ok || err != nil {
+			return out, err
+		}
+	}
 	ms, closing, err := topLevel(doc)
 	if err != nil {
 		return nil, err
@@ -211,6 +229,43 @@ func insertProof(doc []byte, proof any) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// appendProof is insertProof for a document on one line without a proof
+// member; ok is false when doc does not end as a JSON object.
+func appendProof(doc []byte, proof any) (out []byte, ok bool, err error) {
+	closing := len(doc) - 1
+	for closing >= 0 && isSpace(doc[closing]) {
+		closing--
+	}
+	if closing < 1 || doc[closing] != '}' {
+		return nil, false, nil
+	}
+	at := closing // after the last member's value, before white space
+	for at > 0 && isSpace(doc[at-1]) {
+		at--
+	}
+	if at == 0 {
+		return nil, false, nil
+	}
+	val, err := marshalProof(proof, "", "")
+	if err != nil {
+		return nil, false, err
+	}
+	empty := doc[at-1] == '{'
+	if empty {
+		at = closing // insertProof puts it just before the brace
+	}
+	out = make([]byte, 0, len(doc)+len(val)+10)
+	out = append(out, doc[:at]...)
+	if !empty {
+		out = append(out, ',')
+	}
+	out = append(out, `"proof":`...)
+	out = append(out, val...)
+	return append(out, doc[at:]...), true, nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // memberIndent returns the white space before the first member's key when
 // the object is pretty-printed (it contains a newline), else "".

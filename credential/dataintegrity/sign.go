@@ -224,7 +224,8 @@ func sign(ctx context.Context, doc []byte, root map[string]any, signer crypto.Si
 		return nil, errs.E(errs.Internal, "the signer returned %d bytes, not an Ed25519 signature", len(sig))
 	}
 	p.ProofValue = encodeProofValue(sig)
-	return insertProof(doc, &p)
+	_, hasProof := root["proof"]
+	return insertProof(doc, &p, !hasProof)
 }
 
 func boolInt(b bool) int {
