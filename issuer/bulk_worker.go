@@ -110,14 +110,22 @@ func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 		jobs: map[string]*bulkJobCtx{}, pools: map[string]*indexPool{}}
 }
 
-// DefaultBulkWorkers is the runner's default number of workers: one per
-// CPU the Go runtime uses, plus two. Issuance is CPU-bound (signing), but
-// each worker also waits while its batch's transaction makes a dozen round
-// trips to the database, more than half of its time on one core; the extra
-// workers sign meanwhile. On one core (PostgreSQL on the other), 3 workers
-// issued a 10,000-row job ~12 % faster than 2, and 4 on 2 shared cores ~3 %
-// faster than 3 (store TestBulkBench, runs alternated).
-func DefaultBulkWorkers() int { return runtime.GOMAXPROCS(0) + 2 }
+// DefaultBulkWorkers is the runner's default number of workers: three per
+// CPU the Go runtime uses, plus three, and at most maxDefaultBulkWorkers.
+// Issuance is CPU-bound (signing), but each worker also waits while its
+// batch's claim and transaction make some twenty round trips to the
+// database, each of which waits for a core again: more than half of a
+// worker's time. The extra workers sign meanwhile. With one core (and
+// PostgreSQL on the other), 6 workers issued a 10,000-row job ~15 % faster
+// than 4 and ~25 % faster than 3; on 2 cores shared with PostgreSQL, 6–8
+// ~5 % faster than 4 (store TestBulkBench, alternated). A worker holds a
+// database connection only during its transactions, and its batch of
+// signed rows (~2 MiB) in memory.
+func DefaultBulkWorkers() int { return min(3*(runtime.GOMAXPROCS(0)+1), maxDefaultBulkWorkers) }
+
+// maxDefaultBulkWorkers keeps the default within the database pool (25
+// connections per replica), which the API needs too.
+const maxDefaultBulkWorkers = 16
 
 // Workers is the number of workers Run starts.
 func (r *BulkRunner) Workers() int { return r.opts.Workers }

@@ -277,14 +277,15 @@ func TestBulkKeyRevoked(t *testing.T) {
 	})
 }
 
-// TestBulkRunnerDefaults: a runner without options has one worker per CPU
-// plus one (a worker also waits on its batch's transaction) and claims 64
+// TestBulkRunnerDefaults: a runner without options has three workers per
+// CPU plus three, at most 16 (a worker also waits on its batch's round
+// trips to the database) and claims 64
 // rows at a time; options that are set are kept.
 func TestBulkRunnerDefaults(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		e := newEnv(t, db, dsn, dir)
 		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{})
-		if got, want := r.Workers(), runtime.GOMAXPROCS(0)+2; got != want || issuer.DefaultBulkWorkers() != want {
+		if got, want := r.Workers(), min(3*(runtime.GOMAXPROCS(0)+1), 16); got != want || issuer.DefaultBulkWorkers() != want {
 			t.Errorf("workers = %d (DefaultBulkWorkers %d), want %d", got, issuer.DefaultBulkWorkers(), want)
 		}
 		if r.Batch() != 64 {
