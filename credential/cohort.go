@@ -1,6 +1,9 @@
 package credential
 
 import (
+	"bytes"
+	"encoding/json"
+	"strconv"
 	"sync"
 
 	"github.com/tohu-nz/tohu/credential/jsonld"
@@ -20,6 +23,18 @@ type Cohort struct {
 
 	mu   sync.Mutex
 	achs map[string]map[string]any // by the Achievement's encoded bytes
+	// models are the Achievements built for the cohort's awards, by what
+	// they were built from (modelOf), with their bytes once encoded.
+	models []cohortModel
+}
+
+// cohortModel is one Achievement a Cohort built: key is the JSON of the
+// micro-credential and whether the award has a grade, all the
+// Achievement is made of (awardCredential).
+type cohortModel struct {
+	key string
+	ach *Achievement
+	raw []byte // its encoding, nil until encoded
 }
 
 // maxCohortAchievements bounds what one Cohort keeps; a bulk job names a
@@ -60,5 +75,64 @@ func (c *Cohort) share(doc map[string]any, ach []byte) {
 	if len(c.achs) < maxCohortAchievements {
 		c.achs[string(ach)] = mine
 		c.Shared.Add(mine)
+	}
+}
+
+// modelOf returns the cohort's Achievement for mc (with a grade result
+// description when grade), calling build only the first time: building it
+// and encoding it were a fifth of building a bulk award, the same for every
+// learner. The Achievement returned is shared: it must not be changed
+// (nothing after awardCredential changes the model it made). The key is
+// mc's JSON, every field of it: a micro-credential edited since, or
+// another one, builds its own.
+func (c *Cohort) modelOf(mc MicroCredential, grade bool, build func() *Achievement) *Achievement {
+	b, err := json.Marshal(mc)
+	if err != nil {
+		return build()
+	}
+	key := strconv.FormatBool(grade) + string(b)
+	c.mu.Lock()
+	for _, m := range c.models {
+		if m.key == key {
+			c.mu.Unlock()
+			return m.ach
+		}
+	}
+	c.mu.Unlock()
+	ach := build()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.models {
+		if m.key == key { // built meanwhile by another award
+			return m.ach
+		}
+	}
+	if len(c.models) < maxCohortAchievements {
+		c.models = append(c.models, cohortModel{key: key, ach: ach})
+	}
+	return ach
+}
+
+// encoded returns the bytes of the cohort's Achievement ach (one modelOf
+// returned) once encoded, or nil.
+func (c *Cohort) encoded(ach *Achievement) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.models {
+		if m.ach == ach {
+			return m.raw
+		}
+	}
+	return nil
+}
+
+// setEncoded keeps raw as the encoding of the cohort's Achievement ach.
+func (c *Cohort) setEncoded(ach *Achievement, raw []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.models {
+		if c.models[i].ach == ach && c.models[i].raw == nil {
+			c.models[i].raw = bytes.Clone(raw)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -105,4 +106,66 @@ type fixedKey struct{ pub crypto.PublicKey }
 
 func (k fixedKey) PublicKey(context.Context, string, string) (crypto.PublicKey, string, error) {
 	return k.pub, "did:key:z6Mk", nil
+}
+
+// TestCohortModels: a Cohort builds and encodes an Achievement once per
+// micro-credential as given (every field) and grade or not, and each award
+// built with it has the bytes and decoding an award built without one has:
+// the same micro-credential with and without a grade, one edited in its
+// outcomes, its description, its developer or its grade scale, all in one
+// cohort, each built twice. A micro-credential changed after an award was
+// built with it (the caller's slices edited in place) is built afresh.
+func TestCohortModels(t *testing.T) {
+	mc, l, res, p := fixture()
+	mc.Title, mc.TitleMi = norm.NFC.String(mc.Title), norm.NFC.String(mc.TitleMi)
+	for i, o := range mc.Outcomes {
+		mc.Outcomes[i] = norm.NFC.String(o)
+	}
+	variant := func(edit func(m *credential.MicroCredential)) credential.MicroCredential {
+		m := mc
+		m.Outcomes = slices.Clone(mc.Outcomes)
+		m.Grades = slices.Clone(mc.Grades)
+		if mc.Developer != nil {
+			d := *mc.Developer
+			m.Developer = &d
+		}
+		edit(&m)
+		return m
+	}
+	mcs := []credential.MicroCredential{
+		mc,
+		variant(func(m *credential.MicroCredential) {
+			m.Outcomes = append(m.Outcomes, "Reflect on tikanga in the workplace.")
+		}),
+		variant(func(m *credential.MicroCredential) { m.Description += " Taught on marae." }),
+		variant(func(m *credential.MicroCredential) { m.Developer.Name = "Another Workforce Development Council" }),
+		variant(func(m *credential.MicroCredential) { m.Grades = []string{"Achieved", "Excellence"} }),
+	}
+	graded, plain := res, res
+	graded.Grade = "Achieved"
+	plain.Grade = ""
+	cohort := credential.NewCohort()
+	check := func(what string, m credential.MicroCredential, r credential.AwardResult) {
+		t.Helper()
+		got, gdoc, err := credential.BuildAwardDoc(m, l, r, p, credential.DefaultBounds(), credential.WithClock(clock), credential.WithCohort(cohort))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		want, wdoc, err := credential.BuildAwardDoc(m, l, r, p, credential.DefaultBounds(), credential.WithClock(clock))
+		if err != nil || !bytes.Equal(got, want) || !reflect.DeepEqual(gdoc, wdoc) {
+			t.Fatalf("%s: the cohort's award differs (%v)\n got: %s\nwant: %s", what, err, got, want)
+		}
+	}
+	for round := range 2 {
+		for i, m := range mcs {
+			for _, r := range []credential.AwardResult{graded, plain} {
+				check(fmt.Sprintf("round %d, micro-credential %d, grade %q", round, i, r.Grade), m, r)
+			}
+		}
+	}
+	// The caller edits the micro-credential it built with, in place.
+	edited := mcs[1]
+	edited.Outcomes[0] = "Deliver a mihi, a pepeha and a karakia."
+	check("outcome edited in place", edited, plain)
+	check("outcome edited in place, again", edited, plain)
 }

@@ -152,10 +152,21 @@ func newEncoder(t reflect.Type) encodeFunc {
 			if e.doc && e.cohort != nil {
 				// The bytes first: the cohort's object for the same bytes
 				// is what decoding them gives. Otherwise encode again, with
-				// the decoded form.
-				e.doc = false
-				_, ok := obj(e, v)
-				e.doc = true
+				// the decoded form. An Achievement the cohort built
+				// (modelOf) is encoded once: the encoding is a function of
+				// the model, which is never changed.
+				ach := v.Addr().Interface().(*Achievement)
+				ok := true
+				if raw := e.cohort.encoded(ach); raw != nil {
+					e.buf = append(e.buf, raw...)
+				} else {
+					e.doc = false
+					_, ok = obj(e, v)
+					e.doc = true
+					if ok {
+						e.cohort.setEncoded(ach, e.buf[start:])
+					}
+				}
 				if known := e.cohort.known(e.buf[start:]); ok && known != nil {
 					e.ach = achievementSpan{start: start, end: len(e.buf), n: e.ach.n + 1, shared: true}
 					return known, true

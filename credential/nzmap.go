@@ -276,53 +276,19 @@ func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issue
 		status = "Completed"
 	}
 
-	ach := &Achievement{
-		ID:               mc.ID,
-		Type:             TypesOf("Achievement"),
-		AchievementType:  AchievementTypeMicroCredential,
-		Name:             mc.Title,
-		Description:      strings.TrimSpace(mc.Description) + "\n\n" + creditsSentence(mc.Level, mc.Credits),
-		Criteria:         &Criteria{ID: mc.CriteriaURL, Narrative: criteriaNarrative(mc)},
-		Image:            imageCopy(mc.Image),
-		CreditsAvailable: Int(mc.Credits),
-		FieldOfStudy:     cmp.Or(mc.FieldOfStudy.Name, "NZSCED "+mc.FieldOfStudy.Code),
-		HumanCode:        mc.NZQAReference,
-		Version:          mc.Version,
-		InLanguage:       "en-NZ",
-		Tag:              mc.EquityTags,
-		Alignment:        alignments(mc),
-		OtherIdentifier: []IdentifierEntry{{
-			Type: TypeOf("IdentifierEntry"), Identifier: mc.NZQAReference, IdentifierType: IdentifierTypeNZQAReference,
-		}},
+	grade := len(mc.Grades) > 0 || res.Grade != ""
+	build := func() *Achievement { return achievementOf(mc, grade) }
+	var ach *Achievement
+	if cfg.cohort != nil {
+		ach = cfg.cohort.modelOf(mc, grade, build)
+	} else {
+		ach = build()
 	}
-	if mc.Developer != nil {
-		dev := *mc.Developer
-		if dev.Type.IsZero() {
-			dev.Type = TypesOf("Profile")
-		}
-		ach.Creator = &dev
-	}
-	if mc.TitleMi != "" {
-		ach.Related = []Related{{
-			ID: cmp.Or(mc.MiID, mc.ID+"#mi"), Type: TypesOf("Related"), Name: mc.TitleMi, InLanguage: "mi", Version: mc.Version,
-		}}
-	}
-
-	// Results: a Status result always (OB: status needs a resultDescription
-	// of resultType Status), and a grade when one is given.
-	statusRD := mc.ID + "#status"
-	ach.ResultDescription = []ResultDescription{{ID: statusRD, Type: TypesOf("ResultDescription"), Name: "Completion status", ResultType: "Status"}}
+	statusRD, gradeRD := mc.ID+"#status", mc.ID+"#grade"
 	results := []Result{{Type: TypesOf("Result"), ResultDescription: statusRD, Status: status}}
-	if len(mc.Grades) > 0 || res.Grade != "" {
-		gradeRD := mc.ID + "#grade"
-		ach.ResultDescription = append(ach.ResultDescription, ResultDescription{
-			ID: gradeRD, Type: TypesOf("ResultDescription"), Name: "Grade", ResultType: "PerformanceLevel", AllowedValue: mc.Grades,
-		})
-		if res.Grade != "" {
-			results = append(results, Result{Type: TypesOf("Result"), ResultDescription: gradeRD, Value: res.Grade})
-		}
+	if res.Grade != "" {
+		results = append(results, Result{Type: TypesOf("Result"), ResultDescription: gradeRD, Value: res.Grade})
 	}
-
 	subj := AchievementSubject{
 		ID:            learner.DID,
 		Type:          TypesOf("AchievementSubject"),
@@ -366,6 +332,52 @@ func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issue
 		c.Evidence = append(c.Evidence, Evidence{ID: e.ID, Type: TypesOf("Evidence"), Name: e.Name, Description: e.Description})
 	}
 	return c, nil
+}
+
+// achievementOf is the Achievement of an award of mc: the part every award
+// of the micro-credential shares. grade: the award has a grade scale or a
+// grade (a grade result description is included).
+func achievementOf(mc MicroCredential, grade bool) *Achievement {
+	ach := &Achievement{
+		ID:               mc.ID,
+		Type:             TypesOf("Achievement"),
+		AchievementType:  AchievementTypeMicroCredential,
+		Name:             mc.Title,
+		Description:      strings.TrimSpace(mc.Description) + "\n\n" + creditsSentence(mc.Level, mc.Credits),
+		Criteria:         &Criteria{ID: mc.CriteriaURL, Narrative: criteriaNarrative(mc)},
+		Image:            imageCopy(mc.Image),
+		CreditsAvailable: Int(mc.Credits),
+		FieldOfStudy:     cmp.Or(mc.FieldOfStudy.Name, "NZSCED "+mc.FieldOfStudy.Code),
+		HumanCode:        mc.NZQAReference,
+		Version:          mc.Version,
+		InLanguage:       "en-NZ",
+		Tag:              slices.Clone(mc.EquityTags),
+		Alignment:        alignments(mc),
+		OtherIdentifier: []IdentifierEntry{{
+			Type: TypeOf("IdentifierEntry"), Identifier: mc.NZQAReference, IdentifierType: IdentifierTypeNZQAReference,
+		}},
+	}
+	if mc.Developer != nil {
+		dev := *mc.Developer
+		if dev.Type.IsZero() {
+			dev.Type = TypesOf("Profile")
+		}
+		ach.Creator = &dev
+	}
+	if mc.TitleMi != "" {
+		ach.Related = []Related{{
+			ID: cmp.Or(mc.MiID, mc.ID+"#mi"), Type: TypesOf("Related"), Name: mc.TitleMi, InLanguage: "mi", Version: mc.Version,
+		}}
+	}
+	// Results: a Status result always (OB: status needs a resultDescription
+	// of resultType Status), and a grade when one is given.
+	ach.ResultDescription = []ResultDescription{{ID: mc.ID + "#status", Type: TypesOf("ResultDescription"), Name: "Completion status", ResultType: "Status"}}
+	if grade {
+		ach.ResultDescription = append(ach.ResultDescription, ResultDescription{
+			ID: mc.ID + "#grade", Type: TypesOf("ResultDescription"), Name: "Grade", ResultType: "PerformanceLevel", AllowedValue: slices.Clone(mc.Grades),
+		})
+	}
+	return ach
 }
 
 // finishAward NFC-normalises every string (ARCHITECTURE: macrons must
