@@ -280,6 +280,36 @@ func BenchmarkSignNZAwardJWT(b *testing.B) {
 	}
 }
 
+// BenchmarkIssueNZAward is the engine's whole award, as single-award
+// issuance makes it, without storing: build and validate the credential,
+// sign it with Data Integrity (Ed25519) and as an OB 3.0 VC-JWT (ES256, the
+// default for new providers). A bulk award does the same work (with a
+// Cohort) plus storing, so this is the like-for-like rate to compare bulk
+// issuance's awards/s with.
+func BenchmarkIssueNZAward(b *testing.B) {
+	mc, l, r, p := fixture()
+	mc.Title, mc.TitleMi = norm.NFC.String(mc.Title), norm.NFC.String(mc.TitleMi)
+	for i, o := range mc.Outcomes {
+		mc.Outcomes[i] = norm.NFC.String(o)
+	}
+	_, priv, _ := ed25519.GenerateKey(nil)
+	diOpts := dataintegrity.SignOptions{VerificationMethod: "did:key:z6Mk#z6Mk", Created: issueTime}
+	jwtSigner := jwtKeys()["ES256"]
+	jwtOpts := jose.SignOptions{KeyID: "did:web:tohu.example#ES256", Algorithm: "ES256", Form: jose.FormOBJWT}
+	for b.Loop() {
+		raw, doc, err := credential.BuildAwardDoc(mc, l, r, p, credential.DefaultBounds(), credential.WithClock(clock))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := dataintegrity.SignDecoded(context.Background(), raw, doc, priv, diOpts); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := jose.SignDecoded(context.Background(), raw, doc, jwtSigner, jwtOpts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSignNZAwardCohort is what bulk issuance does per award: build
 // with a Cohort and sign with its Shared (the Achievement's expansion and
 // RDF reused), to compare with BenchmarkSignNZAwardDecoded.
