@@ -35,12 +35,13 @@ type BulkWorkerOptions struct {
 	// renewed while working. Default 30 s.
 	Lease time.Duration
 	// Batch is the rows claimed at once per worker, signed, then written
-	// in one transaction of multi-row statements; default 64. Fewer,
-	// larger statements cost the database less per award: a 10,000-row
-	// job took 3.1 s of PostgreSQL CPU in batches of 64 against 3.8 s in
-	// batches of 16 (about 90 µs per statement and commit saved). A batch
-	// is a few tens of milliseconds of signing, far below the lease, and
-	// holds its rows' signed bodies (~15 KB each) until written.
+	// in one transaction of multi-row statements and COPYs; default 128.
+	// Fewer, larger statements cost the database less per award: a
+	// 10,000-row job took ~3.2 s of PostgreSQL CPU in batches of 64, ~2.8 s
+	// in batches of 128 and ~3.7 s in batches of 32, and the fewer round
+	// trips per award leave the workers less to wait for. A batch is a
+	// fraction of a second of signing, far below the lease, and holds its
+	// rows' signed bodies (~17 KB each) until written.
 	Batch int
 	// Poll is how often an idle worker looks for work; default 500 ms.
 	Poll time.Duration
@@ -95,7 +96,7 @@ func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 		opts.Lease = 30 * time.Second
 	}
 	if opts.Batch <= 0 {
-		opts.Batch = 64
+		opts.Batch = 128
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = 500 * time.Millisecond
@@ -110,18 +111,18 @@ func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 		jobs: map[string]*bulkJobCtx{}, pools: map[string]*indexPool{}}
 }
 
-// DefaultBulkWorkers is the runner's default number of workers: three per
-// CPU the Go runtime uses, plus three, and at most maxDefaultBulkWorkers.
+// DefaultBulkWorkers is the runner's default number of workers: two per
+// CPU the Go runtime uses, plus two, and at most maxDefaultBulkWorkers.
 // Issuance is CPU-bound (signing), but each worker also waits while its
-// batch's claim and transaction make some twenty round trips to the
-// database, each of which waits for a core again: more than half of a
-// worker's time. The extra workers sign meanwhile. With one core (and
-// PostgreSQL on the other), 6 workers issued a 10,000-row job ~15 % faster
-// than 4 and ~25 % faster than 3; on 2 cores shared with PostgreSQL, 6–8
-// ~5 % faster than 4 (store TestBulkBench, alternated). A worker holds a
+// batch's claim and transaction make their round trips to the database,
+// each of which waits for a core again; the extra workers sign meanwhile.
+// In batches of 128, a 10,000-row job on one core (PostgreSQL on the
+// other) issued ~10 % faster with 4 workers than with 6, and ~20 % faster
+// than in batches of 64 with 6; on 2 cores shared with PostgreSQL 6 and 9
+// workers did the same (store TestBulkBench, alternated). A worker holds a
 // database connection only during its transactions, and its batch of
 // signed rows (~2 MiB) in memory.
-func DefaultBulkWorkers() int { return min(3*(runtime.GOMAXPROCS(0)+1), maxDefaultBulkWorkers) }
+func DefaultBulkWorkers() int { return min(2*(runtime.GOMAXPROCS(0)+1), maxDefaultBulkWorkers) }
 
 // maxDefaultBulkWorkers keeps the default within the database pool (25
 // connections per replica), which the API needs too.

@@ -23,7 +23,7 @@ import (
 // and where the workers' time went. Off unless TOHU_BULK_BENCH=1;
 // TOHU_BULK_BENCH_ROWS sets the cohort size (default 10,000),
 // TOHU_WORKERS the workers and TOHU_BULK_BENCH_BATCH the rows claimed at
-// once per worker (default: the runner's, issuer.DefaultBulkWorkers and 64).
+// once per worker (default: the runner's, issuer.DefaultBulkWorkers and 128).
 //
 //	TOHU_BULK_BENCH=1 go test ./store -run TestBulkBench -v -timeout 30m
 func TestBulkBench(t *testing.T) {

@@ -277,19 +277,19 @@ func TestBulkKeyRevoked(t *testing.T) {
 	})
 }
 
-// TestBulkRunnerDefaults: a runner without options has three workers per
-// CPU plus three, at most 16 (a worker also waits on its batch's round
-// trips to the database) and claims 64
+// TestBulkRunnerDefaults: a runner without options has two workers per
+// CPU plus two, at most 16 (a worker also waits on its batch's round
+// trips to the database) and claims 128
 // rows at a time; options that are set are kept.
 func TestBulkRunnerDefaults(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		e := newEnv(t, db, dsn, dir)
 		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{})
-		if got, want := r.Workers(), min(3*(runtime.GOMAXPROCS(0)+1), 16); got != want || issuer.DefaultBulkWorkers() != want {
+		if got, want := r.Workers(), min(2*(runtime.GOMAXPROCS(0)+1), 16); got != want || issuer.DefaultBulkWorkers() != want {
 			t.Errorf("workers = %d (DefaultBulkWorkers %d), want %d", got, issuer.DefaultBulkWorkers(), want)
 		}
-		if r.Batch() != 64 {
-			t.Errorf("batch = %d, want 64", r.Batch())
+		if r.Batch() != 128 {
+			t.Errorf("batch = %d, want 128", r.Batch())
 		}
 		r = e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 5, Batch: 3})
 		if r.Workers() != 5 || r.Batch() != 3 {
