@@ -3,6 +3,7 @@ package credential
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"sync"
 
@@ -10,12 +11,13 @@ import (
 )
 
 // Cohort makes the awards built with it (WithCohort) carry one decoded
-// Achievement object per micro-credential version instead of a copy each,
-// and names those objects in Shared, so that signing the awards with
-// dataintegrity.SignOptions{Shared: cohort.Shared} canonicalizes each
-// Achievement once rather than once per learner. An award's Achievement is
-// swapped for the cohort's only when their encoded bytes are identical, so
-// the decoded document is still exactly what its bytes say. The objects
+// Achievement object per micro-credential version, and one issuer object,
+// instead of a copy each, and names those objects in Shared, so that
+// signing the awards with dataintegrity.SignOptions{Shared: cohort.Shared}
+// canonicalizes each once rather than once per learner. An award's object
+// is swapped for the cohort's only when they are identical (the
+// Achievement's encoded bytes, the issuer's decoding), so the decoded
+// document is still exactly what its bytes say. The objects
 // handed out are never changed (jsonld.Shared's promise): callers only read
 // the decoded documents BuildAwardDoc returns. Safe for concurrent use.
 type Cohort struct {
@@ -23,6 +25,8 @@ type Cohort struct {
 
 	mu   sync.Mutex
 	achs map[string]map[string]any // by the Achievement's encoded bytes
+	// issuers are the issuer objects of the cohort's awards (shareIssuer).
+	issuers []map[string]any
 	// models are the Achievements built for the cohort's awards, by what
 	// they were built from (modelOf), with their bytes once encoded.
 	models []cohortModel
@@ -60,14 +64,16 @@ func (c *Cohort) known(ach []byte) map[string]any {
 }
 
 // share puts c's object for the Achievement whose encoding is ach into doc
-// (at /credentialSubject/achievement), or makes doc's the cohort's own.
+// (at /credentialSubject/achievement), or makes doc's the cohort's own;
+// and the same for the issuer (shareIssuer).
 func (c *Cohort) share(doc map[string]any, ach []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shareIssuer(doc)
 	cs, mine, ok := awardAchievement(doc)
 	if !ok || len(ach) == 0 {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if known, ok := c.achs[string(ach)]; ok {
 		cs["achievement"] = known
 		return
@@ -75,6 +81,28 @@ func (c *Cohort) share(doc map[string]any, ach []byte) {
 	if len(c.achs) < maxCohortAchievements {
 		c.achs[string(ach)] = mine
 		c.Shared.Add(mine)
+	}
+}
+
+// shareIssuer puts c's object for doc's issuer into doc when they are
+// equal (the same decoded JSON, so doc is still exactly its bytes' decoding),
+// or makes doc's the cohort's own. A job's awards have one issuer, whose
+// expansion and quads are then made once (a twentieth of signing an
+// award). c.mu is held.
+func (c *Cohort) shareIssuer(doc map[string]any) {
+	iss, ok := doc["issuer"].(map[string]any)
+	if !ok {
+		return
+	}
+	for _, known := range c.issuers {
+		if reflect.DeepEqual(known, iss) {
+			doc["issuer"] = known
+			return
+		}
+	}
+	if len(c.issuers) < maxCohortAchievements {
+		c.issuers = append(c.issuers, iss)
+		c.Shared.Add(iss)
 	}
 }
 

@@ -18,10 +18,10 @@ import (
 )
 
 // TestCohortSignsTheSame: awards built with a Cohort share one decoded
-// Achievement, and signing them with the cohort's Shared gives exactly the
-// credential signing without it gives (Ed25519 is deterministic), for many
-// learners signed concurrently, two micro-credentials mixed in one cohort;
-// each verifies.
+// Achievement per micro-credential and one issuer object, and signing them
+// with the cohort's Shared gives exactly the credential signing without it
+// gives (Ed25519 is deterministic), for many learners signed concurrently,
+// two micro-credentials mixed in one cohort; each verifies.
 func TestCohortSignsTheSame(t *testing.T) {
 	mc, _, res, p := fixture()
 	mc.Title, mc.TitleMi = norm.NFC.String(mc.Title), norm.NFC.String(mc.TitleMi)
@@ -35,6 +35,7 @@ func TestCohortSignsTheSame(t *testing.T) {
 	cohort := credential.NewCohort()
 
 	var firstAch [2]map[string]any
+	var firstIssuer map[string]any
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errc := make(chan error, 40)
@@ -70,6 +71,14 @@ func TestCohortSignsTheSame(t *testing.T) {
 			} else if reflect.ValueOf(firstAch[k]).UnsafePointer() != reflect.ValueOf(a).UnsafePointer() {
 				mu.Unlock()
 				errc <- fmt.Errorf("award %d does not share its micro-credential's Achievement object", i)
+				return
+			}
+			iss := doc["issuer"].(map[string]any)
+			if firstIssuer == nil {
+				firstIssuer = iss
+			} else if reflect.ValueOf(firstIssuer).UnsafePointer() != reflect.ValueOf(iss).UnsafePointer() {
+				mu.Unlock()
+				errc <- fmt.Errorf("award %d does not share the cohort's issuer object", i)
 				return
 			}
 			mu.Unlock()
@@ -114,7 +123,8 @@ func (k fixedKey) PublicKey(context.Context, string, string) (crypto.PublicKey, 
 // the same micro-credential with and without a grade, one edited in its
 // outcomes, its description, its developer or its grade scale, all in one
 // cohort, each built twice. A micro-credential changed after an award was
-// built with it (the caller's slices edited in place) is built afresh.
+// built with it (the caller's slices edited in place) is built afresh,
+// and another issuer in the cohort has an issuer object of its own.
 func TestCohortModels(t *testing.T) {
 	mc, l, res, p := fixture()
 	mc.Title, mc.TitleMi = norm.NFC.String(mc.Title), norm.NFC.String(mc.TitleMi)
@@ -145,16 +155,21 @@ func TestCohortModels(t *testing.T) {
 	graded.Grade = "Achieved"
 	plain.Grade = ""
 	cohort := credential.NewCohort()
-	check := func(what string, m credential.MicroCredential, r credential.AwardResult) {
+	checkBy := func(what string, m credential.MicroCredential, r credential.AwardResult, issuer credential.Profile) map[string]any {
 		t.Helper()
-		got, gdoc, err := credential.BuildAwardDoc(m, l, r, p, credential.DefaultBounds(), credential.WithClock(clock), credential.WithCohort(cohort))
+		got, gdoc, err := credential.BuildAwardDoc(m, l, r, issuer, credential.DefaultBounds(), credential.WithClock(clock), credential.WithCohort(cohort))
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		want, wdoc, err := credential.BuildAwardDoc(m, l, r, p, credential.DefaultBounds(), credential.WithClock(clock))
+		want, wdoc, err := credential.BuildAwardDoc(m, l, r, issuer, credential.DefaultBounds(), credential.WithClock(clock))
 		if err != nil || !bytes.Equal(got, want) || !reflect.DeepEqual(gdoc, wdoc) {
 			t.Fatalf("%s: the cohort's award differs (%v)\n got: %s\nwant: %s", what, err, got, want)
 		}
+		return gdoc
+	}
+	check := func(what string, m credential.MicroCredential, r credential.AwardResult) map[string]any {
+		t.Helper()
+		return checkBy(what, m, r, p)
 	}
 	for round := range 2 {
 		for i, m := range mcs {
@@ -168,4 +183,14 @@ func TestCohortModels(t *testing.T) {
 	edited.Outcomes[0] = "Deliver a mihi, a pepeha and a karakia."
 	check("outcome edited in place", edited, plain)
 	check("outcome edited in place, again", edited, plain)
+	// Another issuer in the same cohort keeps its own issuer object.
+	other := p
+	other.Name = "Another Polytechnic | Tētahi atu Kura"
+	mine := check("the first issuer", mc, plain)["issuer"]
+	theirs := checkBy("another issuer", mc, plain, other)["issuer"]
+	again := checkBy("another issuer, again", mc, plain, other)["issuer"]
+	if reflect.ValueOf(mine).UnsafePointer() == reflect.ValueOf(theirs).UnsafePointer() ||
+		reflect.ValueOf(theirs).UnsafePointer() != reflect.ValueOf(again).UnsafePointer() {
+		t.Error("each issuer should have one object of its own in the cohort")
+	}
 }
