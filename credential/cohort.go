@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
-	"strconv"
 	"sync"
 
 	"github.com/tohu-nz/tohu/credential/jsonld"
@@ -33,12 +32,13 @@ type Cohort struct {
 }
 
 // cohortModel is one Achievement a Cohort built: key is the JSON of the
-// micro-credential and whether the award has a grade, all the
+// micro-credential and grade whether the award has a grade, all the
 // Achievement is made of (awardCredential).
 type cohortModel struct {
-	key string
-	ach *Achievement
-	raw []byte // its encoding, nil until encoded
+	key   []byte
+	grade bool
+	ach   *Achievement
+	raw   []byte // its encoding, nil until encoded
 }
 
 // maxCohortAchievements bounds what one Cohort keeps; a bulk job names a
@@ -114,14 +114,13 @@ func (c *Cohort) shareIssuer(doc map[string]any) {
 // mc's JSON, every field of it: a micro-credential edited since, or
 // another one, builds its own.
 func (c *Cohort) modelOf(mc MicroCredential, grade bool, build func() *Achievement) *Achievement {
-	b, err := json.Marshal(mc)
+	key, err := json.Marshal(mc)
 	if err != nil {
 		return build()
 	}
-	key := strconv.FormatBool(grade) + string(b)
 	c.mu.Lock()
 	for _, m := range c.models {
-		if m.key == key {
+		if m.grade == grade && bytes.Equal(m.key, key) {
 			c.mu.Unlock()
 			return m.ach
 		}
@@ -131,12 +130,12 @@ func (c *Cohort) modelOf(mc MicroCredential, grade bool, build func() *Achieveme
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, m := range c.models {
-		if m.key == key { // built meanwhile by another award
+		if m.grade == grade && bytes.Equal(m.key, key) { // built meanwhile by another award
 			return m.ach
 		}
 	}
 	if len(c.models) < maxCohortAchievements {
-		c.models = append(c.models, cohortModel{key: key, ach: ach})
+		c.models = append(c.models, cohortModel{key: key, grade: grade, ach: ach})
 	}
 	return ach
 }

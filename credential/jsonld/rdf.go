@@ -110,9 +110,27 @@ func (b *rdfBuilder) newQuad(s, p, o ld.Node, graph string) *ld.Quad {
 }
 
 func (b *rdfBuilder) fresh() string {
-	s := "_:b" + strconv.Itoa(b.n)
+	s := blankLabel(b.n)
 	b.n++
 	return s
+}
+
+// blankLabels are the labels _:b0 … _:b1023, made once: a credential has
+// a few dozen blank nodes, each labelled afresh for every document.
+var blankLabels = func() []string {
+	l := make([]string, 1024)
+	for i := range l {
+		l[i] = "_:b" + strconv.Itoa(i)
+	}
+	return l
+}()
+
+// blankLabel is the label of fresh blank node n.
+func blankLabel(n int) string {
+	if n < len(blankLabels) {
+		return blankLabels[n]
+	}
+	return "_:b" + strconv.Itoa(n)
 }
 
 // blank relabels a document blank node identifier, so it cannot collide

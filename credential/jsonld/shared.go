@@ -171,7 +171,7 @@ func (b *rdfBuilder) nodeShared(o *sharedObj, m map[string]any, graph string) ld
 			if t.node != nil {
 				return t.node
 			}
-			return ld.NewBlankNode("_:b" + strconv.Itoa(base+t.blank))
+			return ld.NewBlankNode(blankLabel(base + t.blank))
 		}
 		for _, q := range r.quads {
 			b.emit(term(q.s), q.p.node, term(q.o), graph)
