@@ -107,9 +107,9 @@ func (c *Cohort) shareIssuer(doc map[string]any) {
 }
 
 // modelOf returns the cohort's Achievement for mc (with a grade result
-// description when grade), calling build only the first time: building it
-// and encoding it were a fifth of building a bulk award, the same for every
-// learner. The Achievement returned is shared: it must not be changed
+// description when grade), calling build only the first time: building and
+// encoding it were about a tenth of building a bulk award, the same work
+// for every learner. The Achievement returned is shared: it must not be changed
 // (nothing after awardCredential changes the model it made). The key is
 // mc's JSON, every field of it: a micro-credential edited since, or
 // another one, builds its own.
