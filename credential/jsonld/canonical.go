@@ -145,7 +145,10 @@ func (c *Canonicalizer) expand(doc any) ([]any, error) {
 // none) and converts it to its RDF dataset (the builder's graphs; release
 // it after).
 func (c *Canonicalizer) strictDataset(doc any, shared *Shared) (*rdfBuilder, error) {
-	x := expander{p: c.ctxs, iri: c.iris, shared: shared}
+	// The expansion is dropped once it is RDF, so its value objects are
+	// reused (valueArena): the quads keep their strings, not the maps.
+	x := expander{p: c.ctxs, iri: c.iris, shared: shared, vals: valueArenas.Get().(*valueArena)}
+	defer x.vals.release()
 	expanded, err := x.expandDoc(doc)
 	if err != nil {
 		return nil, err

@@ -137,11 +137,11 @@ func (x *expander) expandShared(o *sharedObj, ctx *activeCtx, prop string, ptd *
 		}
 		return x.objectUnshared(ctx, prop, ptd, el, ptr, tsc)
 	}
-	outer := x.dir
-	x.dir = false
+	outer, keep := x.dir, x.keep
+	x.dir, x.keep = false, true // kept: its value objects must outlive the document
 	v, err := x.objectUnshared(ctx, prop, ptd, el, ptr, tsc)
 	dir := x.dir
-	x.dir = outer || dir
+	x.dir, x.keep = outer || dir, keep
 	out, ok := v.(map[string]any)
 	if err != nil || !ok {
 		return v, err
