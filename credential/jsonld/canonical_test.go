@@ -118,7 +118,8 @@ func TestHashStrictShared(t *testing.T) {
 }
 
 // TestPooledMemoryNotShared: canonicalization reuses pooled memory (the
-// labelling's scratch, the RDF builder); what a call returns stays as it
+// labelling's scratch, the RDF builder, the expansion's value objects);
+// what a call returns stays as it
 // was while other documents go through the pool at the same time, and
 // every result equals one computed alone.
 func TestPooledMemoryNotShared(t *testing.T) {
