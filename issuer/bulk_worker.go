@@ -370,7 +370,7 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 			continue
 		}
 		pr, err := r.prepare(ctx, row)
-		// A batch is some 30 ms of signing. Without a yield between rows,
+		// A batch is some 50 ms of signing. Without a yield between rows,
 		// a goroutine whose database reply (or HTTP request) has arrived
 		// waits for the scheduler's 10 ms preemption, once per round trip,
 		// whenever the workers outnumber the cores: with one core, the
