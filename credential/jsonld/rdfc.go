@@ -66,14 +66,18 @@ func hashNative(graphs map[string][]*ld.Quad, known *rdfBuilder) ([sha256.Size]b
 	if sc == nil {
 		return [sha256.Size]byte{}, false
 	}
-	h := sc.h // done with the first-degree hashes
-	h.Reset()
-	for _, l := range sc.lines {
-		h.Write(sc.buf[l.start:l.end])
-	}
 	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	sumLines(sc.h, sc.buf, sc.lines, &sum) // sc.h is done with the first-degree hashes
 	return sum, true
+}
+
+// sumLines sets sum to the SHA-256 of lines (in their order), by h.
+func sumLines(h hash.Hash, buf []byte, lines []span, sum *[sha256.Size]byte) {
+	h.Reset()
+	for _, l := range lines {
+		h.Write(buf[l.start:l.end])
+	}
+	h.Sum(sum[:0])
 }
 
 // rdfcScratch is the working memory of labelDataset, kept in a pool: a
@@ -229,11 +233,7 @@ func labelDataset(graphs map[string][]*ld.Quad, known *rdfBuilder) *rdfcScratch 
 			lines = append(lines, span{start, len(buf)})
 		}
 		sortLines(buf, lines)
-		h.Reset()
-		for _, l := range lines {
-			h.Write(buf[l.start:l.end])
-		}
-		h.Sum(hashes[i][:0])
+		sumLines(h, buf, lines, &hashes[i])
 	}
 
 	// Issue c14n identifiers in hash order (§4.4.3 step 5) when every hash

@@ -68,12 +68,15 @@ type sharedRDF struct {
 	quads  []sharedQuad
 	subj   sharedTerm
 	blanks int
-	// fd[k] is RDFC-1.0's first-degree hash (§4.6) of blank node k when
-	// fdOK[k]: every blank node of the subtree but a blank subject, which
-	// quads outside the subtree name too (see firstDegree).
-	fd   [][sha256.Size]byte
-	fdOK []bool
+	// fd[k] is RDFC-1.0's first-degree hash (§4.6) of blank node k, for
+	// every blank node of the subtree but a blank subject, which quads
+	// outside the subtree name too (see firstDegree, keepsFirstDegree).
+	fd [][sha256.Size]byte
 }
+
+// keepsFirstDegree reports whether r.fd holds blank node k's hash: all
+// but a blank subject's.
+func (r *sharedRDF) keepsFirstDegree(k int) bool { return r.subj.node != nil || r.subj.blank != k }
 
 type sharedQuad struct{ s, p, o sharedTerm }
 
@@ -216,10 +219,6 @@ type replay struct {
 // replayed into (TestSharedFirstDegree compares it with the hash labelled
 // afresh).
 func (r *sharedRDF) firstDegree() {
-	subj := -1
-	if r.subj.node == nil {
-		subj = r.subj.blank
-	}
 	distinct := make([]sharedQuad, 0, len(r.quads))
 	seen := make(map[sharedQuad]struct{}, len(r.quads))
 	for _, q := range r.quads {
@@ -228,12 +227,12 @@ func (r *sharedRDF) firstDegree() {
 			distinct = append(distinct, q)
 		}
 	}
-	r.fd, r.fdOK = make([][sha256.Size]byte, r.blanks), make([]bool, r.blanks)
+	r.fd = make([][sha256.Size]byte, r.blanks)
 	h := sha256.New()
 	var buf []byte
 	var lines []span
 	for k := range r.blanks {
-		if k == subj {
+		if !r.keepsFirstDegree(k) {
 			continue
 		}
 		term := func(t sharedTerm) ld.Node {
@@ -254,12 +253,7 @@ func (r *sharedRDF) firstDegree() {
 			}
 		}
 		sortLines(buf, lines)
-		h.Reset()
-		for _, l := range lines {
-			h.Write(buf[l.start:l.end])
-		}
-		h.Sum(r.fd[k][:0])
-		r.fdOK[k] = true
+		sumLines(h, buf, lines, &r.fd[k])
 	}
 }
 
@@ -275,7 +269,7 @@ func (b *rdfBuilder) knownFirstDegree(label string) *[sha256.Size]byte {
 	}
 	for _, rp := range b.replays {
 		if k := n - rp.base; k >= 0 && k < rp.r.blanks {
-			if rp.r.fdOK[k] {
+			if rp.r.keepsFirstDegree(k) {
 				return &rp.r.fd[k]
 			}
 			return nil
