@@ -284,7 +284,7 @@ func awardCredential(mc MicroCredential, learner Learner, res AwardResult, issue
 	} else {
 		ach = build()
 	}
-	statusRD, gradeRD := mc.ID+"#status", mc.ID+"#grade"
+	statusRD, gradeRD := resultDescriptionIDs(mc)
 	results := []Result{{Type: TypesOf("Result"), ResultDescription: statusRD, Status: status}}
 	if res.Grade != "" {
 		results = append(results, Result{Type: TypesOf("Result"), ResultDescription: gradeRD, Value: res.Grade})
@@ -371,13 +371,20 @@ func achievementOf(mc MicroCredential, grade bool) *Achievement {
 	}
 	// Results: a Status result always (OB: status needs a resultDescription
 	// of resultType Status), and a grade when one is given.
-	ach.ResultDescription = []ResultDescription{{ID: mc.ID + "#status", Type: TypesOf("ResultDescription"), Name: "Completion status", ResultType: "Status"}}
+	statusRD, gradeRD := resultDescriptionIDs(mc)
+	ach.ResultDescription = []ResultDescription{{ID: statusRD, Type: TypesOf("ResultDescription"), Name: "Completion status", ResultType: "Status"}}
 	if grade {
 		ach.ResultDescription = append(ach.ResultDescription, ResultDescription{
-			ID: mc.ID + "#grade", Type: TypesOf("ResultDescription"), Name: "Grade", ResultType: "PerformanceLevel", AllowedValue: slices.Clone(mc.Grades),
+			ID: gradeRD, Type: TypesOf("ResultDescription"), Name: "Grade", ResultType: "PerformanceLevel", AllowedValue: slices.Clone(mc.Grades),
 		})
 	}
 	return ach
+}
+
+// resultDescriptionIDs are the ids of mc's result descriptions, which an
+// award's results name: completion status and grade.
+func resultDescriptionIDs(mc MicroCredential) (status, grade string) {
+	return mc.ID + "#status", mc.ID + "#grade"
 }
 
 // finishAward NFC-normalises every string (ARCHITECTURE: macrons must
