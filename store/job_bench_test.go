@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -64,6 +65,7 @@ func TestBulkBench(t *testing.T) {
 				}
 			}
 		}()
+		cpu0 := readCPUClasses()
 		start := time.Now()
 		rows, err := issuer.ParseBulkCSV(bytes.NewReader(csv.Bytes()))
 		if err != nil {
@@ -79,6 +81,7 @@ func TestBulkBench(t *testing.T) {
 			t.Fatal(err)
 		}
 		wall := time.Since(start)
+		cpu := readCPUClasses().since(cpu0)
 		close(stop)
 		st, err := e.svc.BulkJobStatus(ctx, pr.admin, sub.Job.ID)
 		if err != nil || st.Done != n || st.Job.State != issuer.JobDone {
@@ -89,11 +92,35 @@ func TestBulkBench(t *testing.T) {
 		t.Logf("%s: %d awards, %d workers (batch %d), GOMAXPROCS %d: wall %s (validate+store job %s), %.0f awards/s; peak heap in use %.0f MiB, VmHWM %s",
 			db.Dialect(), n, r.Workers(), r.Batch(), runtime.GOMAXPROCS(0), wall.Round(time.Millisecond), submitted.Round(time.Millisecond),
 			float64(n)/wall.Seconds(), float64(peakHeap.Load())/(1<<20), vmHWM())
-		t.Logf("%s: worker time: signing %.0f%% (build+validate %s, DI %s, JWT %s), storage %.0f%% (claims + issue transactions %s); per award: build %s, DI %s, JWT %s, store %s; index redraws %d",
+		t.Logf("%s: worker time: signing %.0f%% (build+validate %s, DI %s, JWT %s), storage %.0f%% (claims + issue transactions %s); per award: build %s, DI %s, JWT %s, store %s; index redraws %d; peak batches signed at once %d",
 			db.Dialect(), 100*s.Sign.Seconds()/busy.Seconds(), s.Build.Round(time.Millisecond), s.SignDI.Round(time.Millisecond),
 			s.SignJWT.Round(time.Millisecond), 100*s.Store.Seconds()/busy.Seconds(), s.Store.Round(time.Millisecond),
-			s.Build/time.Duration(n), s.SignDI/time.Duration(n), s.SignJWT/time.Duration(n), s.Store/time.Duration(n), s.IndexRedraws)
+			s.Build/time.Duration(n), s.SignDI/time.Duration(n), s.SignJWT/time.Duration(n), s.Store/time.Duration(n), s.IndexRedraws, s.PeakSigning)
+		t.Logf("%s: Go runtime's CPU over the job (GOMAXPROCS × wall): user %.0f%%, GC %.0f%%, idle %.0f%%, scavenge %.0f%%; user+GC per award %s",
+			db.Dialect(), 100*cpu.user/cpu.total, 100*cpu.gc/cpu.total, 100*cpu.idle/cpu.total, 100*cpu.scavenge/cpu.total,
+			time.Duration((cpu.user+cpu.gc)*float64(time.Second)/float64(n)).Round(time.Microsecond))
 	})
+}
+
+// cpuClasses is the Go runtime's own account of its CPU time (the
+// /cpu/classes metrics): where the Ps' time went, idle included. Idle is
+// what the bulk workers left unused while they waited for the database.
+type cpuClasses struct{ user, gc, idle, scavenge, total float64 }
+
+func readCPUClasses() cpuClasses {
+	names := []string{"/cpu/classes/user:cpu-seconds", "/cpu/classes/gc/total:cpu-seconds",
+		"/cpu/classes/idle:cpu-seconds", "/cpu/classes/scavenge/total:cpu-seconds", "/cpu/classes/total:cpu-seconds"}
+	samples := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		samples[i].Name = n
+	}
+	metrics.Read(samples)
+	v := func(i int) float64 { return samples[i].Value.Float64() }
+	return cpuClasses{v(0), v(1), v(2), v(3), v(4)}
+}
+
+func (c cpuClasses) since(o cpuClasses) cpuClasses {
+	return cpuClasses{c.user - o.user, c.gc - o.gc, c.idle - o.idle, c.scavenge - o.scavenge, c.total - o.total}
 }
 
 // vmHWM is the process's peak resident set size (Linux).

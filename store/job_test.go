@@ -297,3 +297,42 @@ func TestBulkRunnerDefaults(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkSigningTokens: however many workers a runner has, at most one
+// batch per core is signed at once (the rest write or wait), and every
+// row is still issued.
+func TestBulkSigningTokens(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		pr := e.provider(t, "kura-tokens", false)
+		if _, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement()); err != nil {
+			t.Fatal(err)
+		}
+		const n = 96
+		var csv strings.Builder
+		csv.WriteString("learner_name,learner_email,completed_on\n")
+		for i := range n {
+			fmt.Fprintf(&csv, "Ākonga %d,tokens%d@example.nz,2026-04-01\n", i, i)
+		}
+		rows, err := issuer.ParseBulkCSV(strings.NewReader(csv.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := e.svc.SubmitBulk(ctx, pr.admin, rows, "4729", false)
+		if err != nil || len(sub.Errors) != 0 {
+			t.Fatalf("submit: %v (%d invalid)", err, len(sub.Errors))
+		}
+		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 8, Batch: 4})
+		if err := r.RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.svc.BulkJobStatus(ctx, pr.admin, sub.Job.ID)
+		if err != nil || st.Done != n || st.Job.State != issuer.JobDone {
+			t.Fatalf("status = %+v, %v", st, err)
+		}
+		if peak := r.Stats().PeakSigning; peak < 1 || peak > int64(runtime.GOMAXPROCS(0)) {
+			t.Errorf("peak batches signed at once = %d, want 1..%d (GOMAXPROCS)", peak, runtime.GOMAXPROCS(0))
+		}
+	})
+}
