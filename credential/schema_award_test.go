@@ -59,7 +59,7 @@ func TestAchievementStubEquivalent(t *testing.T) {
 
 // goldenAward is the builder's golden award decoded as validation sees it,
 // and its Achievement's bytes as the encoder wrote them.
-func goldenAward(t *testing.T) (map[string]any, []byte) {
+func goldenAward(t testing.TB) (map[string]any, []byte) {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/nz-microcredential.golden.json")
 	if err != nil {
@@ -208,6 +208,19 @@ func TestIsNFCExcept(t *testing.T) {
 	} {
 		if got := isNFCExcept(tc.doc, tc.skip); got != tc.want {
 			t.Errorf("%s: isNFCExcept = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkValidateAwardStubbed(b *testing.B) {
+	doc, ach := goldenAward(b)
+	if err := validateAchievementCredential(doc, ach, false); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := validateAchievementCredential(doc, ach, true); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
