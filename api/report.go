@@ -41,7 +41,11 @@ func (s *server) nzqaCompletions(c *fiber.Ctx) error {
 		return err
 	}
 	if from == nil || to == nil {
-		return errs.F(errs.Invalid, "/from", "Give the range as ?from=YYYY-MM-DD&to=YYYY-MM-DD.")
+		missing := "/from"
+		if from != nil {
+			missing = "/to"
+		}
+		return errs.F(errs.Invalid, missing, "Give the range as ?from=YYYY-MM-DD&to=YYYY-MM-DD.")
 	}
 	missing := c.Query("missing_nsn") == "1" || c.Query("missing_nsn") == "true"
 	rows, other, err := s.Issuer.NZQACompletions(c.UserContext(), actor(c), *from, *to, !missing)

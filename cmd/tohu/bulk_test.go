@@ -359,12 +359,14 @@ func TestBulkCLI(t *testing.T) {
 		query       string
 		code, lines int
 		other       string
+		pointer     string // of a refusal
 	}{
-		"ok/with NSN":            {"from=2026-03-01&to=2026-03-31", 200, 31, "60"},
-		"ok/missing NSN section": {"from=2026-03-01&to=2026-03-31&missing_nsn=1", 200, 61, "30"},
-		"ok/range excludes all":  {"from=2025-01-01&to=2025-12-31", 200, 1, "0"},
-		"error/no range":         {"", 422, 0, ""},
-		"error/bad date":         {"from=2026-03-01&to=31/03/2026", 422, 0, ""},
+		"ok/with NSN":            {"from=2026-03-01&to=2026-03-31", 200, 31, "60", ""},
+		"ok/missing NSN section": {"from=2026-03-01&to=2026-03-31&missing_nsn=1", 200, 61, "30", ""},
+		"ok/range excludes all":  {"from=2025-01-01&to=2025-12-31", 200, 1, "0", ""},
+		"error/no range":         {"", 422, 0, "", "/from"},
+		"error/no end":           {"from=2026-03-01", 422, 0, "", "/to"},
+		"error/bad date":         {"from=2026-03-01&to=31/03/2026", 422, 0, "", "/to"},
 	}
 	for name, tc := range reports {
 		t.Run("report/"+name, func(t *testing.T) {
@@ -380,6 +382,12 @@ func TestBulkCLI(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.code, raw)
 			}
 			if tc.code != 200 {
+				var prob struct {
+					Errors []struct{ Pointer string } `json:"errors"`
+				}
+				if err := json.Unmarshal(raw, &prob); err != nil || len(prob.Errors) == 0 || prob.Errors[0].Pointer != tc.pointer {
+					t.Fatalf("problem %s: want pointer %s", raw, tc.pointer)
+				}
 				return
 			}
 			recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
