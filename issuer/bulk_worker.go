@@ -78,8 +78,9 @@ type BulkRunner struct {
 	opts BulkWorkerOptions
 	wake chan struct{}
 
-	// signing holds one token per core the Go runtime uses: a worker
-	// takes one to sign its whole batch (see process).
+	// signing holds one token per core the Go runtime used when the
+	// runner was made (GOMAXPROCS): a worker takes one to sign its whole
+	// batch (see process).
 	signing chan struct{}
 
 	mu    sync.Mutex
