@@ -278,14 +278,14 @@ func TestBulkKeyRevoked(t *testing.T) {
 }
 
 // TestBulkRunnerDefaults: a runner without options has two workers per
-// CPU plus two, at most 16 (a worker also waits on its batch's round
-// trips to the database) and claims 128
+// CPU plus two, at least 6 and at most 16 (a worker also waits on its
+// batch's round trips to the database) and claims 128
 // rows at a time; options that are set are kept.
 func TestBulkRunnerDefaults(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		e := newEnv(t, db, dsn, dir)
 		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{})
-		if got, want := r.Workers(), min(2*(runtime.GOMAXPROCS(0)+1), 16); got != want || issuer.DefaultBulkWorkers() != want {
+		if got, want := r.Workers(), min(max(2*(runtime.GOMAXPROCS(0)+1), 6), 16); got != want || issuer.DefaultBulkWorkers() != want {
 			t.Errorf("workers = %d (DefaultBulkWorkers %d), want %d", got, issuer.DefaultBulkWorkers(), want)
 		}
 		if r.Batch() != 128 {

@@ -40,7 +40,7 @@ var bulkOptions = []option{
 	},
 	{
 		name: "TOHU_WORKERS", def: "0",
-		desc: "bulk issuance workers in this process; 0 = two per CPU (GOMAXPROCS) plus two, at most 16",
+		desc: "bulk issuance workers in this process; 0 = two per CPU (GOMAXPROCS) plus two, at least 6, at most 16",
 		set:  intIn(0, 1024, func(c *Config) *int { return &c.Workers }),
 		show: func(c *Config) string {
 			if c.Workers == 0 {

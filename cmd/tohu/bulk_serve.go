@@ -24,7 +24,7 @@ func mailConfig(cfg *Config) (issuer.MailConfig, error) {
 }
 
 // startBackground starts the bulk workers (TOHU_WORKERS, default
-// 2×(GOMAXPROCS+1), at most 16) and, when SMTP is configured, the notifier, on a context of
+// 2×(GOMAXPROCS+1), at least 6, at most 16) and, when SMTP is configured, the notifier, on a context of
 // their own (the ops shutdown contract, NOTES-ops): serve drains HTTP first,
 // then calls the returned stop, which cancels them and waits at most grace
 // for the rows in flight to finish (issuer.BulkRunner finishes a started
