@@ -67,14 +67,7 @@ func TestBulkBench(t *testing.T) {
 		}()
 		cpu0 := readCPUClasses()
 		start := time.Now()
-		rows, err := issuer.ParseBulkCSV(bytes.NewReader(csv.Bytes()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := e.svc.SubmitBulk(ctx, pr.admin, rows, "4729", false)
-		if err != nil || len(sub.Errors) != 0 {
-			t.Fatalf("submit: %v (%d invalid)", err, len(sub.Errors))
-		}
+		sub := submitCohort(t, e, pr, csv.String())
 		submitted := time.Since(start)
 		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: workers, Batch: batch})
 		if err := r.RunUntilIdle(ctx); err != nil {

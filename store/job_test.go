@@ -130,14 +130,7 @@ func TestBulkResume(t *testing.T) {
 		for i := range 12 {
 			b.WriteString("Learner " + string(rune('A'+i)) + ",l" + string(rune('a'+i)) + "@example.nz,2026-04-01\n")
 		}
-		rows, err := issuer.ParseBulkCSV(strings.NewReader(b.String()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := e.svc.SubmitBulk(ctx, pr.admin, rows, "4729", false)
-		if err != nil || len(sub.Errors) != 0 {
-			t.Fatalf("submit: %+v, %v", sub, err)
-		}
+		sub := submitCohort(t, e, pr, b.String())
 		now := time.Now()
 		dead, err := db.ClaimBulkRows(ctx, "dead-worker", now, now.Add(200*time.Millisecond), 5)
 		if err != nil || len(dead) != 5 {
@@ -315,14 +308,7 @@ func TestBulkSigningTokens(t *testing.T) {
 		for i := range n {
 			fmt.Fprintf(&csv, "Ākonga %d,tokens%d@example.nz,2026-04-01\n", i, i)
 		}
-		rows, err := issuer.ParseBulkCSV(strings.NewReader(csv.String()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := e.svc.SubmitBulk(ctx, pr.admin, rows, "4729", false)
-		if err != nil || len(sub.Errors) != 0 {
-			t.Fatalf("submit: %v (%d invalid)", err, len(sub.Errors))
-		}
+		sub := submitCohort(t, e, pr, csv.String())
 		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 8, Batch: 4})
 		if err := r.RunUntilIdle(ctx); err != nil {
 			t.Fatal(err)
@@ -335,4 +321,19 @@ func TestBulkSigningTokens(t *testing.T) {
 			t.Errorf("peak batches signed at once = %d, want 1..%d (GOMAXPROCS)", peak, runtime.GOMAXPROCS(0))
 		}
 	})
+}
+
+// submitCohort submits a cohort CSV of the sample achievement ("4729") with
+// pr's admin key, every row of which must be valid.
+func submitCohort(t *testing.T, e *env, pr provider, csv string) *issuer.BulkSubmitted {
+	t.Helper()
+	rows, err := issuer.ParseBulkCSV(strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.svc.SubmitBulk(context.Background(), pr.admin, rows, "4729", false)
+	if err != nil || len(sub.Errors) != 0 {
+		t.Fatalf("submit: %v (invalid rows %+v)", err, sub)
+	}
+	return sub
 }
