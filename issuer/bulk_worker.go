@@ -87,8 +87,7 @@ type BulkRunner struct {
 	jobs  map[string]*bulkJobCtx
 	pools map[string]*indexPool // provider|purpose → used indexes
 
-	rows, signNS, diNS, jwtNS, buildNS, storeNS, redraws, transient atomic.Int64
-	signingNow, peakSigning                                         atomic.Int64
+	rows, signNS, diNS, jwtNS, buildNS, storeNS, redraws, transient, peakSigning atomic.Int64
 }
 
 // NewBulkRunner returns a runner for s.
@@ -128,7 +127,7 @@ func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 // transaction's round trips to the database as in signing, so while a
 // core's token signs one batch, other workers' batches are claimed and
 // written. In batches of 128, a 10,000-row job on one core (PostgreSQL on
-// the other) issued 7–16 % faster with 6 workers than with 4 (idle 4–6 %
+// the other) issued 7–24 % faster with 6 workers than with 4 (idle 4–6 %
 // against 8–13 %) and as fast as with 8; on 2 cores shared with PostgreSQL
 // 6 and 9 workers did the same (store TestBulkBench, alternated). A worker
 // holds a database connection only during its transactions, and its batch
@@ -377,21 +376,7 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 			}
 		}
 	}
-	// The batch is signed holding a token, one per core. Without it the
-	// workers, taking turns row by row, finished their batches' signing
-	// together and then all waited for the database together: with one
-	// core, it sat idle ~15 % of a 10,000-row job (the Go runtime's
-	// /cpu/classes/idle); with the tokens ~5 %, as one worker's batch is
-	// written while the next one's is signed.
-	held := false
-	select {
-	case r.signing <- struct{}{}:
-		held = true
-		n := r.signingNow.Add(1)
-		for p := r.peakSigning.Load(); n > p && !r.peakSigning.CompareAndSwap(p, n); p = r.peakSigning.Load() {
-		}
-	case <-ctx.Done(): // the lease ran out waiting: go on without a token
-	}
+	release := r.takeSigningToken(ctx)
 	var ready []*preparedRow
 	for _, row := range rows {
 		if err := stopped[row.JobID]; err != nil {
@@ -414,10 +399,7 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 		}
 		ready = append(ready, pr)
 	}
-	if held {
-		r.signingNow.Add(-1)
-		<-r.signing
-	}
+	release()
 	if len(ready) == 0 {
 		return
 	}
@@ -438,6 +420,28 @@ func (r *BulkRunner) process(ctx context.Context, rows []BulkRow) {
 			r.fail(ctx, pr.row, err)
 		}
 	}
+}
+
+// takeSigningToken waits for one of the signing tokens (one per core)
+// and returns what gives it back. A batch is signed holding one. Without
+// them the workers, taking turns row by row, finished their batches'
+// signing together and then all waited for the database together: with
+// one core, it sat idle ~15 % of a 10,000-row job (the Go runtime's
+// /cpu/classes/idle); with the tokens ~5 %, as one worker's batch is
+// written while the next one's is signed. When ctx ends first (the lease
+// ran out waiting) the batch goes on without one.
+func (r *BulkRunner) takeSigningToken(ctx context.Context) (release func()) {
+	select {
+	case r.signing <- struct{}{}:
+	case <-ctx.Done():
+		return func() {}
+	}
+	// The tokens taken now, counting this one (a statistic: others may
+	// come and go meanwhile).
+	n := int64(len(r.signing))
+	for p := r.peakSigning.Load(); n > p && !r.peakSigning.CompareAndSwap(p, n); p = r.peakSigning.Load() {
+	}
+	return func() { <-r.signing }
 }
 
 // stillOpen returns the rows of ready whose job is still open. On a read
