@@ -221,8 +221,8 @@ func labelDataset(graphs map[string][]*ld.Quad, known *rdfBuilder) *rdfcScratch 
 	hashes := grow(sc.hashes, nb)
 	h := sc.h
 	for i := range nb {
-		if h := known.knownFirstDegree(sc.names[i]); h != nil {
-			hashes[i] = *h
+		if fd := known.knownFirstDegree(sc.names[i]); fd != nil {
+			hashes[i] = *fd
 			continue
 		}
 		buf, lines = buf[:0], lines[:0]
