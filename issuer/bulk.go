@@ -1,12 +1,15 @@
 package issuer
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,9 +50,13 @@ type BulkRowError struct {
 // "header") for a missing or unknown column, more than MaxBulkRows rows, or
 // a file that is not CSV.
 func ParseBulkCSV(r io.Reader) ([]BulkRow, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	cr := csv.NewReader(br)
+	cr.Comma = sniffDelimiter(br)
 	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
+	// Leading space before a quoted field is allowed (values are trimmed
+	// anyway), but not with tabs: it would swallow an empty field's tab.
+	cr.TrimLeadingSpace = cr.Comma != '\t'
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -60,7 +67,7 @@ func ParseBulkCSV(r io.Reader) ([]BulkRow, error) {
 	}
 	cols := make([]string, len(header))
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = columnName(h)
 		if !slices.Contains(BulkColumns, h) {
 			return nil, errs.F(errs.Invalid, "header", "unknown column %q on line 1; the columns are %s", h, strings.Join(BulkColumns, ","))
 		}
@@ -102,6 +109,38 @@ func ParseBulkCSV(r io.Reader) ([]BulkRow, error) {
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// sniffDelimiter is the header line's field separator: a comma unless the
+// line has none but has semicolons or tabs. Spreadsheets save "CSV" with
+// semicolons where the decimal separator is a comma, and a range pasted
+// from one is tab-separated; read with commas, such a header is a single
+// unknown column and the whole file would be refused for it. The header
+// is only peeked at (up to the reader's buffer), not consumed.
+func sniffDelimiter(br *bufio.Reader) rune {
+	b, _ := br.Peek(br.Size())
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
+	switch {
+	case bytes.IndexByte(b, ',') >= 0:
+		return ','
+	case bytes.IndexByte(b, ';') >= 0:
+		return ';'
+	case bytes.IndexByte(b, '\t') >= 0:
+		return '\t'
+	}
+	return ','
+}
+
+// columnName is a header cell as a column name: without a byte order mark
+// or surrounding space, lower case, and with each run of spaces, hyphens
+// or underscores one underscore, so that a spreadsheet's "Learner Name" or
+// "Evidence-URL" names learner_name and evidence_url. Nothing else is
+// guessed: any other spelling stays an unknown column.
+func columnName(h string) string {
+	h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+	return strings.Join(strings.FieldsFunc(h, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }), "_")
 }
 
 func csvError(err error) error {
@@ -344,13 +383,34 @@ func newAwardFromBulk(in BulkInput, ach *Achievement) (NewAward, error) {
 	}
 	d, err := time.Parse(time.DateOnly, in.CompletedOn)
 	if err != nil {
-		return na, errs.F(errs.Invalid, "/completedOn", "write the completion date as YYYY-MM-DD")
+		return na, errs.F(errs.Invalid, "/completedOn", "%s", completedOnHint(in.CompletedOn))
 	}
 	na.CompletedOn = d
 	if in.EvidenceURL != "" {
 		na.EvidenceURLs = []string{in.EvidenceURL}
 	}
 	return na, nil
+}
+
+// dayFirst matches a date a spreadsheet writes day first, as New Zealand
+// does: 3/4/2026, 03.04.2026, 3-4-2026.
+var dayFirst = regexp.MustCompile(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$`)
+
+// completedOnHint is the message for a completion date not written as
+// YYYY-MM-DD. A day-first date that reads as one gets the exact value to
+// write instead, but is never taken as that date: a file written month
+// first would put the wrong date on a learner's credential.
+func completedOnHint(v string) string {
+	const plain = "write the completion date as YYYY-MM-DD"
+	m := dayFirst.FindStringSubmatch(v)
+	if m == nil {
+		return plain
+	}
+	d, err := time.Parse("2/1/2006", m[1]+"/"+m[2]+"/"+m[3])
+	if err != nil {
+		return plain
+	}
+	return fmt.Sprintf("%s: if %s is %s, write %s", plain, v, d.Format("2 January 2006"), d.Format(time.DateOnly))
 }
 
 // canIssue applies IssueAward's checks on the achievement version.

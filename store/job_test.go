@@ -55,6 +55,10 @@ func TestBulkJob(t *testing.T) {
 			if wantErr[ve.Line] != ve.Field {
 				t.Errorf("line %d: field %q, want %q (%s)", ve.Line, ve.Field, wantErr[ve.Line], ve.Message)
 			}
+			// A spreadsheet's day-first date is not taken, but the message gives the value to write.
+			if want := "if 28/04/2026 is 28 April 2026, write 2026-04-28"; ve.Line == 6 && !strings.Contains(ve.Message, want) {
+				t.Errorf("line 6: message %q lacks %q", ve.Message, want)
+			}
 		}
 		r := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 2})
 		if err := r.RunUntilIdle(ctx); err != nil {

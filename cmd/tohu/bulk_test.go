@@ -423,6 +423,38 @@ func TestBulkCLI(t *testing.T) {
 			}
 		})
 	}
+
+	// Last, as the counts above take no more jobs: a spreadsheet's own "CSV": semicolons, column titles, a byte order
+	// mark and CRLF, and a date written day first, which is not taken but
+	// answered with the value to write.
+	t.Run("ok/spreadsheet export", func(t *testing.T) {
+		sheet := filepath.Join(dir, "sheet.csv")
+		body := "\ufeffLearner Name;Learner Email;NSN;Completed On\r\n" +
+			"\"Ngata, Aroha\";aroha.sheet@example.nz;123456789;2026-03-02\r\n" +
+			"Tama Rāwiri;tama.sheet@example.nz;;2026-03-03\r\n" +
+			"Mere Parata;mere.sheet@example.nz;;04/03/2026\r\n"
+		if err := os.WriteFile(sheet, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "bulk", sheet, "--achievement", "5150", "--url", p.url(), "--token", s.issuerTok, "--interval", "100ms")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		_ = cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "3 rows, 1 invalid") ||
+			!strings.Contains(stderr.String(), "line 4, completed_on:") || !strings.Contains(stderr.String(), "if 04/03/2026 is 4 March 2026, write 2026-03-04") ||
+			!strings.Contains(stdout.String(), "2 done, 1 failed") {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, &stdout, &stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "sheet.results.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil || len(recs) != 4 || recs[1][1] != "aroha.sheet@example.nz" || recs[1][2] != "issued" || recs[2][2] != "issued" || recs[3][2] != "invalid" {
+			t.Fatalf("results: %v\n%s", err, b)
+		}
+	})
 }
 
 // TestWaitAtMost: the shutdown wait for the background workers is bounded.
