@@ -45,7 +45,8 @@ type BulkRowError struct {
 }
 
 // ParseBulkCSV reads a cohort CSV file: a header row naming columns of
-// BulkColumns, then one row per learner. Line numbers count the header as
+// BulkColumns (as columnName reads a title), then one row per learner,
+// separated as the header line is (sniffDelimiter). Line numbers count the header as
 // line 1 (multi-line quoted fields count as written). Invalid (field
 // "header") for a missing or unknown column, more than MaxBulkRows rows, or
 // a file that is not CSV.
