@@ -20,7 +20,7 @@ import (
 	"github.com/tohu-nz/tohu/errs"
 )
 
-const usageBulk = "bulk FILE.csv|FILE.json --achievement REF [--url URL] [--token TOKEN (or TOHU_API_KEY)] [--out results.csv] [--create]"
+const usageBulk = "bulk FILE.csv|FILE.json --achievement REF [--url URL] [--token TOKEN (or TOHU_API_KEY)] [--out results.csv] [--create] [--wait 2m]\n       tohu bulk --job ID [--url URL] [--token TOKEN] [--out ID.results.csv] [--wait 2m]"
 
 // maxBulkFile bounds the cohort file the CLI uploads (the server's
 // TOHU_BODY_LIMIT must allow it too).
@@ -42,22 +42,31 @@ type bulkJob struct {
 	ETASeconds *float64 `json:"etaSeconds"`
 }
 
-// cmdBulk uploads a cohort file to a running tohu, follows the job with a
-// progress bar (plain lines when stderr is not a terminal), and writes the
-// results CSV at the end.
+// cmdBulk uploads a cohort file to a running tohu (or, with --job, takes up
+// a job already uploaded), follows the job with a progress bar (plain lines
+// when stderr is not a terminal), and writes the results CSV at the end.
+// While the server cannot be reached (a restart or a deploy: the job is
+// stored and goes on) it keeps trying for --wait before giving up.
 func cmdBulk(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("bulk", flag.ContinueOnError)
 	ach := fs.String("achievement", "", "achievement id or NZQA reference for rows without one")
 	base := fs.String("url", "", "tohu base URL (default $TOHU_URL or http://127.0.0.1:8080)")
 	token := fs.String("token", "", "API key (default $TOHU_API_KEY)")
-	out := fs.String("out", "", "results file (default FILE.results.csv)")
+	out := fs.String("out", "", "results file (default FILE.results.csv, or ID.results.csv with --job)")
 	create := fs.Bool("create", false, "only record pending awards for an approver")
 	interval := fs.Duration("interval", time.Second, "how often to poll the job")
+	jobID := fs.String("job", "", "follow a job already uploaded, instead of uploading a file")
+	wait := fs.Duration("wait", 2*time.Minute, "how long to keep trying while the server cannot be reached")
 	pos, err := parseFlags(fs, usageBulk, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
+	switch {
+	case *jobID != "" && len(pos) > 0:
+		return usagef(usageBulk, "give a cohort file or --job, not both")
+	case *jobID != "" && (*ach != "" || *create):
+		return usagef(usageBulk, "--achievement and --create go with a file to upload, not with --job")
+	case *jobID == "" && len(pos) != 1:
 		return usagef(usageBulk, "give one cohort file")
 	}
 	if *token == "" {
@@ -73,75 +82,32 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 		*base = "http://127.0.0.1:8080"
 	}
 	*base = strings.TrimRight(*base, "/")
-	if *out == "" {
-		*out = strings.TrimSuffix(pos[0], filepath.Ext(pos[0])) + ".results.csv"
-	}
-	body, err := os.ReadFile(pos[0])
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return errs.Wrap(err, errs.NotFound, "%s: no such file", pos[0])
-		}
-		return errs.Wrap(err, errs.Invalid, "%s: cannot be read", pos[0])
-	}
-	if len(body) > maxBulkFile {
-		return errs.E(errs.Invalid, "%s: larger than %d bytes", pos[0], maxBulkFile)
-	}
-	ct := "text/csv"
-	if strings.EqualFold(filepath.Ext(pos[0]), ".json") {
-		ct = "application/json"
-	}
-	q := url.Values{}
-	if *ach != "" {
-		q.Set("achievement", *ach)
-	}
-	if *create {
-		q.Set("create", "1")
-	}
 	c := &apiClient{base: *base, token: *token, http: &http.Client{Timeout: 5 * time.Minute}}
-	var sub struct {
-		Job    bulkJob `json:"job"`
-		Errors []struct {
-			Line    int    `json:"line"`
-			Field   string `json:"field"`
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
-	if err := c.do(ctx, http.MethodPost, "/api/v1/awards/bulk?"+q.Encode(), ct, body, http.StatusAccepted, &sub); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stderr, "job %s: %d rows, %d invalid\n", sub.Job.ID, sub.Job.Total, len(sub.Errors))
-	for i, e := range sub.Errors {
-		if i == 20 {
-			fmt.Fprintf(env.Stderr, "  … and %d more (see the results file)\n", len(sub.Errors)-i)
-			break
+	f := &follower{env: env, c: c, tty: isTerminal(env.Stderr), interval: *interval, wait: *wait, job: *jobID}
+	job := bulkJob{ID: *jobID, State: "queued"}
+	if *jobID != "" {
+		if *out == "" {
+			*out = *jobID + ".results.csv"
 		}
-		fmt.Fprintf(env.Stderr, "  line %d, %s: %s\n", e.Line, e.Field, e.Message)
-	}
-	tty := isTerminal(env.Stderr)
-	job := sub.Job
-	lastLine := time.Time{}
-	for job.State == "queued" || job.State == "running" {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintf(env.Stderr, "\nstopped following job %s; it goes on on the server\n", job.ID)
-			return ctx.Err()
-		case <-time.After(*interval):
-		}
-		if err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+job.ID, "", nil, http.StatusOK, &job); err != nil {
+		if err := f.patiently(ctx, func() error {
+			return c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(*jobID), "", nil, http.StatusOK, &job)
+		}); err != nil {
 			return err
 		}
-		if tty {
-			fmt.Fprintf(env.Stderr, "\r%s", progressBar(job, 30))
-		} else if time.Since(lastLine) >= 5*time.Second || job.State != "running" {
-			fmt.Fprintln(env.Stderr, progressLine(job))
-			lastLine = time.Now()
+		fmt.Fprintln(env.Stderr, progressLine(job))
+	} else {
+		if *out == "" {
+			*out = strings.TrimSuffix(pos[0], filepath.Ext(pos[0])) + ".results.csv"
+		}
+		if job, err = upload(ctx, env, c, pos[0], *ach, *create); err != nil {
+			return err
 		}
 	}
-	if tty {
-		fmt.Fprintln(env.Stderr)
+	if job, err = f.follow(ctx, job); err != nil {
+		return err
 	}
-	results, err := c.raw(ctx, "/api/v1/jobs/"+job.ID+"/results")
-	if err != nil {
+	var results []byte
+	if err := f.patiently(ctx, func() (err error) { results, err = c.raw(ctx, "/api/v1/jobs/"+job.ID+"/results"); return err }); err != nil {
 		return err
 	}
 	if err := os.WriteFile(*out, results, 0o600); err != nil {
@@ -153,6 +119,134 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 		return errRowsFailed
 	}
 	return nil
+}
+
+// upload sends the cohort file and reports its invalid rows. It is not
+// retried: a second upload would be a second job.
+func upload(ctx context.Context, env *Env, c *apiClient, file, ach string, create bool) (bulkJob, error) {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return bulkJob{}, errs.Wrap(err, errs.NotFound, "%s: no such file", file)
+		}
+		return bulkJob{}, errs.Wrap(err, errs.Invalid, "%s: cannot be read", file)
+	}
+	if len(body) > maxBulkFile {
+		return bulkJob{}, errs.E(errs.Invalid, "%s: larger than %d bytes", file, maxBulkFile)
+	}
+	ct := "text/csv"
+	if strings.EqualFold(filepath.Ext(file), ".json") {
+		ct = "application/json"
+	}
+	q := url.Values{}
+	if ach != "" {
+		q.Set("achievement", ach)
+	}
+	if create {
+		q.Set("create", "1")
+	}
+	var sub struct {
+		Job    bulkJob `json:"job"`
+		Errors []struct {
+			Line    int    `json:"line"`
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := c.do(ctx, http.MethodPost, "/api/v1/awards/bulk?"+q.Encode(), ct, body, http.StatusAccepted, &sub); err != nil {
+		return bulkJob{}, err
+	}
+	fmt.Fprintf(env.Stderr, "job %s: %d rows, %d invalid\n", sub.Job.ID, sub.Job.Total, len(sub.Errors))
+	for i, e := range sub.Errors {
+		if i == 20 {
+			fmt.Fprintf(env.Stderr, "  … and %d more (see the results file)\n", len(sub.Errors)-i)
+			break
+		}
+		fmt.Fprintf(env.Stderr, "  line %d, %s: %s\n", e.Line, e.Field, e.Message)
+	}
+	return sub.Job, nil
+}
+
+// follower polls a job and shows its progress.
+type follower struct {
+	env            *Env
+	c              *apiClient
+	tty            bool
+	interval, wait time.Duration
+	job            string // the job followed, for the hint when it stops
+}
+
+// follow polls job until it is neither queued nor running, drawing the bar
+// on a terminal and a plain line every 5 s (and at the end) otherwise.
+func (f *follower) follow(ctx context.Context, job bulkJob) (bulkJob, error) {
+	f.job = job.ID
+	lastLine := time.Time{}
+	for job.State == "queued" || job.State == "running" {
+		select {
+		case <-ctx.Done():
+			return job, f.stopped(ctx.Err())
+		case <-time.After(f.interval):
+		}
+		if err := f.patiently(ctx, func() error {
+			return f.c.do(ctx, http.MethodGet, "/api/v1/jobs/"+job.ID, "", nil, http.StatusOK, &job)
+		}); err != nil {
+			return job, err
+		}
+		if f.tty {
+			fmt.Fprintf(f.env.Stderr, "\r%s", progressBar(job, 30))
+		} else if time.Since(lastLine) >= 5*time.Second || job.State != "running" {
+			fmt.Fprintln(f.env.Stderr, progressLine(job))
+			lastLine = time.Now()
+		}
+	}
+	if f.tty {
+		fmt.Fprintln(f.env.Stderr)
+	}
+	return job, nil
+}
+
+// patiently runs call until it succeeds or fails for good. While the server
+// cannot be reached (errs.Unavailable: no connection, or a 5xx from it or
+// a proxy in front) it tries again every interval, for up to wait from the
+// first failure: the job is stored and goes on across a restart.
+func (f *follower) patiently(ctx context.Context, call func() error) error {
+	var down time.Time
+	for {
+		err := call()
+		if err == nil {
+			if !down.IsZero() {
+				fmt.Fprintf(f.env.Stderr, "reached %s again after %s\n", f.c.base, time.Since(down).Round(time.Second))
+			}
+			return nil
+		}
+		if errs.ErrorCode(err) != errs.Unavailable {
+			return err
+		}
+		if down.IsZero() {
+			down = time.Now()
+			if f.tty {
+				fmt.Fprintln(f.env.Stderr)
+			}
+			fmt.Fprintf(f.env.Stderr, "%v; trying again for up to %s\n", err, f.wait)
+		} else if time.Since(down) >= f.wait {
+			return f.stopped(err)
+		}
+		select {
+		case <-ctx.Done():
+			return f.stopped(ctx.Err())
+		case <-time.After(f.interval):
+		}
+	}
+}
+
+// stopped is err with how to take the job up again: it goes on on the
+// server whether or not anyone follows it.
+func (f *follower) stopped(err error) error {
+	if f.job == "" {
+		return err
+	}
+	fmt.Fprintf(f.env.Stderr, "\nstopped following job %s; it goes on on the server. Follow it again with: tohu bulk --job %s\n", f.job, f.job)
+	return err
 }
 
 func isTerminal(w io.Writer) bool {

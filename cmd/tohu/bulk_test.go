@@ -126,6 +126,20 @@ func TestBulkCrash(t *testing.T) {
 	}
 	t.Logf("killed with %v of %d rows done after %s", before, n, time.Since(start).Round(time.Millisecond))
 
+	// `tohu bulk --job` follows the job across the restart: it finds no
+	// server, keeps trying, and finishes with the results once it is back.
+	follow := exec.Command(bin, "bulk", "--job", id, "--url", p.url(), "--token", s.issuerTok, "--interval", "100ms", "--wait", "3m",
+		"--out", filepath.Join(t.TempDir(), "results.csv"))
+	follow.Env = []string{"PATH=" + os.Getenv("PATH")}
+	var followOut, followErr bytes.Buffer
+	follow.Stdout, follow.Stderr = &followOut, &followErr
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	followed := make(chan error, 1)
+	go func() { followed <- follow.Wait() }()
+	time.Sleep(300 * time.Millisecond) // it meets the server down
+
 	p2 := startProc(t, bin, env)
 	var j map[string]any
 	for deadline := time.Now().Add(3 * time.Minute); ; {
@@ -145,6 +159,19 @@ func TestBulkCrash(t *testing.T) {
 
 	// Results: one line per row, all issued, distinct credential URLs.
 	code, raw := getAuth(t, p2.url()+"/api/v1/jobs/"+id+"/results", s.issuerTok)
+	select {
+	case err := <-followed:
+		if err != nil || !strings.Contains(followErr.String(), "cannot reach") || !strings.Contains(followErr.String(), "again after") ||
+			!strings.Contains(followOut.String(), fmt.Sprintf("%d done, 0 failed", n)) {
+			t.Fatalf("tohu bulk --job: %v\nstdout: %s\nstderr: %s", err, &followOut, &followErr)
+		}
+		if got, err := os.ReadFile(follow.Args[len(follow.Args)-1]); err != nil || !bytes.Equal(got, raw) {
+			t.Fatalf("tohu bulk --job's results file differs from the server's (%v):\n%s", err, got)
+		}
+	case <-time.After(time.Minute):
+		_ = follow.Process.Kill()
+		t.Fatalf("tohu bulk --job did not finish:\n%s", &followErr)
+	}
 	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
 	if code != 200 || err != nil || len(recs) != n+1 {
 		t.Fatalf("results = %d, %d records, %v", code, len(recs), err)
@@ -216,6 +243,13 @@ func TestBulkCLI(t *testing.T) {
 		"error/no API key":   {args: []string{"bulk", file, "--url", p.url()}, code: 2, stderr: []string{"an API key is needed"}},
 		"error/no such file": {args: []string{"bulk", filepath.Join(dir, "nope.csv"), "--token", "x", "--url", p.url()}, code: 2, stderr: []string{"no such file"}},
 		"error/wrong key":    {args: []string{"bulk", file, "--token", "wrong", "--url", p.url()}, code: 1, stderr: []string{"401"}},
+		"error/file and job": {args: []string{"bulk", file, "--job", "abc", "--token", "x", "--url", p.url()}, code: 2, stderr: []string{"a cohort file or --job, not both"}},
+		"error/job with achievement": {args: []string{"bulk", "--job", "abc", "--achievement", "5150", "--token", "x", "--url", p.url()}, code: 2,
+			stderr: []string{"--achievement and --create go with a file"}},
+		"error/no such job": {args: []string{"bulk", "--job", "nosuchjob", "--url", p.url()}, env: []string{"TOHU_API_KEY=" + s.issuerTok}, code: 2, stderr: []string{"404"}},
+		// Nothing listens: tried for --wait, then the hint to take the job up again.
+		"error/server gone": {args: []string{"bulk", "--job", "abc", "--token", "x", "--url", "http://" + bulkFreeAddr(t), "--interval", "50ms", "--wait", "300ms"}, code: 1,
+			stderr: []string{"cannot reach", "trying again for up to 300ms", "Follow it again with: tohu bulk --job abc"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
