@@ -31,8 +31,11 @@ type BulkWorkerOptions struct {
 	// Owner names this process in row leases; default a random id.
 	Owner string
 	// Lease is how long a claimed row is this process's before another
-	// replica may take it (a crashed worker's rows come back after it);
-	// renewed while working. Default 30 s.
+	// replica may take it (a crashed worker's rows come back after it).
+	// It is not renewed: working on a batch is cut off when its lease
+	// runs out, and a row finished twice all the same (a slow claim) is
+	// caught by its idempotency key. Default 30 s, so that a database
+	// stall of some seconds does not cost the batch.
 	Lease time.Duration
 	// Batch is the rows claimed at once per worker, signed, then written
 	// in one transaction of multi-row statements and COPYs; default 128.

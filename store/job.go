@@ -165,17 +165,6 @@ func (db *DB) ClaimBulkRows(ctx context.Context, owner string, now, leaseUntil t
 	return out, nil
 }
 
-// RenewBulkLease extends owner's leases on lines of jobID still pending.
-func (db *DB) RenewBulkLease(ctx context.Context, owner, jobID string, lines []int, until time.Time) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	err := db.write(ctx).Model(&bulkRowRow{}).
-		Where("job_id = ? AND line IN ? AND lease_owner = ? AND state = ?", jobID, lines, owner, issuer.RowPending).
-		UpdateColumn("lease_until", until.UnixMilli()).Error
-	return translate(err, "bulk rows")
-}
-
 // FinishBulkRow records r's outcome and clears its lease, as
 // finishBulkRows does for a batch: only while the row is pending and its
 // job open (issuer.ErrBulkRowClosed otherwise, nothing written). NotFound
