@@ -65,3 +65,35 @@ func TestParseBulkCSVSpreadsheets(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseBulkCSV: whatever the file, ParseBulkCSV does not panic; it
+// refuses the whole file only at "header" or "line", and otherwise returns
+// rows in file order, each after the header line, and each invalid one
+// saying which field and why.
+func FuzzParseBulkCSV(f *testing.F) {
+	f.Add(spreadsheetRows)
+	f.Add(strings.ReplaceAll(spreadsheetRows, ",", ";"))
+	f.Add(strings.ReplaceAll(spreadsheetRows, ",", "\t"))
+	f.Add("\ufeffLearner Name;Completed On\r\nA;1/2/2026\r\n")
+	f.Add("learner_name,completed_on\n\"A\nB\",2026-01-01\nC\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		rows, err := issuer.ParseBulkCSV(strings.NewReader(body))
+		if err != nil {
+			var e *errs.Error
+			if !errors.As(err, &e) || e.Code != errs.Invalid || (e.Field != "header" && e.Field != "line") {
+				t.Fatalf("error %v: want Invalid at header or line", err)
+			}
+			return
+		}
+		last := 1
+		for _, r := range rows {
+			if r.Line <= last {
+				t.Fatalf("row at line %d after line %d", r.Line, last)
+			}
+			last = r.Line
+			if r.State == issuer.RowInvalid && (r.ErrorField == "" || r.Error == "") {
+				t.Fatalf("invalid row without field or message: %+v", r)
+			}
+		}
+	})
+}
