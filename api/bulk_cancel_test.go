@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tohu-nz/tohu/api"
+	"github.com/tohu-nz/tohu/errs"
 	"github.com/tohu-nz/tohu/issuer"
 	"github.com/tohu-nz/tohu/keys"
 	"github.com/tohu-nz/tohu/store"
@@ -37,6 +39,14 @@ type seamStore struct {
 	beforeTx    func()      // before the second batch's write transaction begins
 	inTx        func()      // inside it, its rows written, before it commits
 	inCancel    func()      // inside a cancel's transaction, before it commits (setCancelSeam)
+	failRenew   atomic.Bool // RenewBulkLease fails, as with the database out of reach
+}
+
+func (s *seamStore) RenewBulkLease(ctx context.Context, owner, jobID string, lines []int, until time.Time) error {
+	if s.failRenew.Load() {
+		return errs.E(errs.Unavailable, "the test refuses to renew leases")
+	}
+	return s.Store.RenewBulkLease(ctx, owner, jobID, lines, until)
 }
 
 // setCancelSeam sets inCancel (read by the server's goroutines).

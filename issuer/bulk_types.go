@@ -147,6 +147,9 @@ type BulkStore interface {
 	// leased to another live worker are skipped (PostgreSQL: FOR UPDATE SKIP
 	// LOCKED; SQLite: the single writer), so two workers never hold one row.
 	ClaimBulkRows(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]BulkRow, error)
+	// RenewBulkLease extends owner's leases on the job's lines that are
+	// still pending, passing over rows another transaction holds.
+	RenewBulkLease(ctx context.Context, owner, jobID string, lines []int, until time.Time) error
 	// FinishBulkRow records a row's outcome (state, award, error) and drops
 	// its lease, joining the caller's transaction; the guard of
 	// WriteBulkBatch applies (ErrBulkRowClosed).

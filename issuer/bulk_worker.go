@@ -31,11 +31,11 @@ type BulkWorkerOptions struct {
 	// Owner names this process in row leases; default a random id.
 	Owner string
 	// Lease is how long a claimed row is this process's before another
-	// replica may take it (a crashed worker's rows come back after it).
-	// It is not renewed: working on a batch is cut off when its lease
-	// runs out, and a row finished twice all the same (a slow claim) is
-	// caught by its idempotency key. Default 30 s, so that a database
-	// stall of some seconds does not cost the batch.
+	// replica may take it. It is renewed every third of a lease while the
+	// row's batch is worked on (keepLeases), so a slow batch keeps its rows
+	// and a crashed process's rows come back within one lease. Default
+	// 10 s: with a 30 s lease, a job went on ~30 s after a kill -9 and
+	// restart (TestBulkCrash) for the few batches the dead process held.
 	Lease time.Duration
 	// Batch is the rows claimed at once per worker, signed, then written
 	// in one transaction of multi-row statements and COPYs; default 128.
@@ -104,7 +104,7 @@ func (s *Service) NewBulkRunner(opts BulkWorkerOptions) *BulkRunner {
 		opts.Owner = "w-" + hex.EncodeToString(b[:])
 	}
 	if opts.Lease <= 0 {
-		opts.Lease = 30 * time.Second
+		opts.Lease = 10 * time.Second
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 128
@@ -225,6 +225,55 @@ func (r *BulkRunner) work(ctx context.Context) {
 	}
 }
 
+// maxBatchLeases bounds, in leases, how long one batch may be worked on.
+const maxBatchLeases = 10
+
+// keepLeases renews the leases on rows every third of a lease until the
+// returned stop is called. When renewing has failed for a whole lease (the
+// database out of reach), the rows may be another worker's by now, so lost
+// is called to stop working on them; a row done twice all the same is
+// caught by its idempotency key. leasedAt is when the claim began.
+func (r *BulkRunner) keepLeases(ctx context.Context, lost context.CancelFunc, leasedAt time.Time, rows []BulkRow) (stop func()) {
+	lines := map[string][]int{}
+	for _, row := range rows {
+		lines[row.JobID] = append(lines[row.JobID], row.Line)
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(r.opts.Lease / 3)
+		defer tick.Stop()
+		held := leasedAt // the leases run to held + Lease
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				renewed := true
+				for id, ls := range lines {
+					if err := r.s.store.RenewBulkLease(ctx, r.opts.Owner, id, ls, now.Add(r.opts.Lease)); err != nil {
+						renewed = false
+						r.opts.Logger.Warn("bulk lease not renewed", "job", id, "error", err.Error())
+					}
+				}
+				if renewed {
+					held = now
+				} else if time.Since(held) >= r.opts.Lease {
+					lost()
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
 // step claims one batch and works on it; it returns the rows claimed.
 func (r *BulkRunner) step(ctx context.Context) (int, error) {
 	t0 := time.Now()
@@ -247,11 +296,14 @@ func (r *BulkRunner) step(ctx context.Context) (int, error) {
 		}
 		return 0, nil
 	}
-	// A batch takes a few signatures' time, far below the lease; the rows
-	// in flight are finished even when ctx is cancelled, so a transaction
-	// is never cut half way (the serve shutdown contract).
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Lease)
+	// The rows in flight are finished even when ctx is cancelled, so a
+	// transaction is never cut half way (the serve shutdown contract).
+	// Their leases are kept while they are worked on; a batch takes a few
+	// signatures' time, and maxBatchLeases bounds one that never ends.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), maxBatchLeases*r.opts.Lease)
+	stopRenewing := r.keepLeases(pctx, cancel, t0, rows)
 	r.process(pctx, rows)
+	stopRenewing()
 	cancel()
 	r.rows.Add(int64(len(rows)))
 	touched := map[string]bool{}

@@ -165,6 +165,24 @@ func (db *DB) ClaimBulkRows(ctx context.Context, owner string, now, leaseUntil t
 	return out, nil
 }
 
+// RenewBulkLease extends owner's leases on lines of jobID still pending.
+// On PostgreSQL it passes over rows locked by another transaction (SKIP
+// LOCKED): those are the batch's own write finishing them, or a cancel,
+// and waiting for them could deadlock with a statement that locks the same
+// rows in another order.
+func (db *DB) RenewBulkLease(ctx context.Context, owner, jobID string, lines []int, until time.Time) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	lock := ""
+	if db.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	q := `UPDATE bulk_rows SET lease_until = ? WHERE (job_id, line) IN (SELECT job_id, line FROM bulk_rows
+		WHERE job_id = ? AND line IN ? AND lease_owner = ? AND state = 'pending'` + lock + `)`
+	return translate(db.write(ctx).Exec(q, until.UnixMilli(), jobID, lines, owner).Error, "bulk rows")
+}
+
 // FinishBulkRow records r's outcome and clears its lease, as
 // finishBulkRows does for a batch: only while the row is pending and its
 // job open (issuer.ErrBulkRowClosed otherwise, nothing written). NotFound

@@ -341,3 +341,47 @@ func submitCohort(t *testing.T, e *env, pr provider, csv string) *issuer.BulkSub
 	}
 	return sub
 }
+
+// TestRenewBulkLease: only the owner's leases on rows still pending are
+// extended. A claim is told the time (now), so a lease's end is checked by
+// claiming just after it.
+func TestRenewBulkLease(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		pr := e.provider(t, "kura-renew", false)
+		if _, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement()); err != nil {
+			t.Fatal(err)
+		}
+		sub := submitCohort(t, e, pr, "learner_name,learner_email,completed_on\nA,a@example.nz,2026-04-01\nB,b@example.nz,2026-04-01\nC,c@example.nz,2026-04-01\n")
+		t0 := time.Now()
+		end := t0.Add(time.Minute)
+		held, err := db.ClaimBulkRows(ctx, "owner", t0, end, 10)
+		if err != nil || len(held) != 3 {
+			t.Fatalf("claim = %d, %v", len(held), err)
+		}
+		// Line 4 is finished; the renewals name all three lines.
+		done := time.Now()
+		if err := db.FinishBulkRow(ctx, &issuer.BulkRow{JobID: sub.Job.ID, Line: 4, State: issuer.RowFailed, Error: "test", FinishedAt: &done}); err != nil {
+			t.Fatal(err)
+		}
+		lines := []int{2, 3, 4}
+		if err := db.RenewBulkLease(ctx, "someone else", sub.Job.ID, lines, end.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RenewBulkLease(ctx, "owner", sub.Job.ID, []int{2}, end.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// Just after the first lease's end: line 3 (not renewed by its
+		// owner) is free again, line 2 is still held, line 4 is finished.
+		after := end.Add(time.Second)
+		got, err := db.ClaimBulkRows(ctx, "other", after, after.Add(time.Minute), 10)
+		if err != nil || len(got) != 1 || got[0].Line != 3 {
+			t.Fatalf("claim after the lease = %+v, %v; want line 3 alone", got, err)
+		}
+		rows, err := db.BulkRows(ctx, sub.Job.ID, 0, 10)
+		if err != nil || len(rows) != 3 || rows[2].State != issuer.RowFailed || rows[0].LeaseOwner != "owner" {
+			t.Fatalf("rows = %+v, %v", rows, err)
+		}
+	})
+}
