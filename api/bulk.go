@@ -135,6 +135,28 @@ func (s *server) getJob(c *fiber.Ctx) error {
 	return c.JSON(s.jobDTO(st))
 }
 
+// listJobs is GET /api/v1/jobs[?state=running][&limit=20]: the provider's
+// bulk jobs, newest first, as GET /api/v1/jobs/:id gives each.
+func (s *server) listJobs(c *fiber.Ctx) error {
+	limit := 0
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > issuer.MaxListedBulkJobs {
+			return malformedf("/limit", "limit must be a whole number from 1 to %d.", issuer.MaxListedBulkJobs)
+		}
+		limit = n
+	}
+	list, err := s.Issuer.ListBulkJobs(c.UserContext(), actor(c), strings.Clone(c.Query("state")), limit)
+	if err != nil {
+		return err
+	}
+	out := make([]jobResponse, len(list))
+	for i, st := range list {
+		out[i] = s.jobDTO(st)
+	}
+	return c.JSON(fiber.Map{"jobs": out})
+}
+
 // cancelJob is POST /api/v1/jobs/:id/cancel.
 func (s *server) cancelJob(c *fiber.Ctx) error {
 	st, err := s.Issuer.CancelBulkJob(c.UserContext(), actor(c), strings.Clone(c.Params("id")))

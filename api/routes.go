@@ -100,6 +100,7 @@ func (s *server) routes() []route {
 
 		// Cohort issuance and NZQA reporting (issue 6: bulk.go, report.go).
 		{post, "/api/v1/awards/bulk", keyed, roles(assessor), iss, s.submitBulk},
+		{get, "/api/v1/jobs", keyed, nil, iss, s.listJobs},
 		{get, "/api/v1/jobs/:id", keyed, nil, iss, s.getJob},
 		{get, "/api/v1/jobs/:id/results", keyed, nil, iss, s.jobResults},
 		{post, "/api/v1/jobs/:id/cancel", keyed, roles(assessor, approver), iss, s.cancelJob},

@@ -517,6 +517,40 @@ func (s *Service) BulkJobStatus(ctx context.Context, actor Actor, id string) (*B
 	return bulkStatus(j, time.Now()), nil
 }
 
+// MaxListedBulkJobs bounds ListBulkJobs; DefaultListedBulkJobs is its
+// default.
+const MaxListedBulkJobs, DefaultListedBulkJobs = 100, 20
+
+// ListBulkJobs returns the actor's provider's jobs, newest first: those in
+// state (one of BulkJobStates; empty: any), at most limit (0: the default;
+// Invalid above MaxListedBulkJobs), each with its counts, rate and ETA as
+// BulkJobStatus gives them. Any role of the provider. It is how a job is
+// found again when its id was lost.
+func (s *Service) ListBulkJobs(ctx context.Context, actor Actor, state string, limit int) ([]*BulkStatus, error) {
+	if err := actor.require(RoleViewer, actor.ProviderID); err != nil {
+		return nil, err
+	}
+	if state != "" && !slices.Contains(BulkJobStates, state) {
+		return nil, errs.F(errs.Invalid, "/state", "state must be one of %s", strings.Join(BulkJobStates, ", "))
+	}
+	switch {
+	case limit == 0:
+		limit = DefaultListedBulkJobs
+	case limit < 1 || limit > MaxListedBulkJobs:
+		return nil, errs.F(errs.Invalid, "/limit", "limit must be a whole number from 1 to %d", MaxListedBulkJobs)
+	}
+	jobs, err := s.store.BulkJobs(ctx, actor.ProviderID, state, limit)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := make([]*BulkStatus, len(jobs))
+	for i, j := range jobs {
+		out[i] = bulkStatus(j, now)
+	}
+	return out, nil
+}
+
 // BulkJobStates lists every job state, for reports that show each one
 // (zero included).
 var BulkJobStates = []string{JobQueued, JobRunning, JobDone, JobFailed, JobCancelled}

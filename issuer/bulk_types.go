@@ -135,6 +135,9 @@ type BulkStore interface {
 	CreateBulkJob(ctx context.Context, j *BulkJob, rows []BulkRow) error
 	// BulkJob returns the job with its row counts. NotFound if none.
 	BulkJob(ctx context.Context, id string) (*BulkJob, error)
+	// BulkJobs returns the provider's jobs (only those in state, unless
+	// empty), newest first, at most limit, each with its row counts.
+	BulkJobs(ctx context.Context, providerID, state string, limit int) ([]*BulkJob, error)
 	// BulkJobCounts returns the number of jobs in each state, over all
 	// providers (for the operator's metrics).
 	BulkJobCounts(ctx context.Context) (map[string]int, error)

@@ -90,21 +90,56 @@ func (db *DB) BulkJob(ctx context.Context, id string) (*issuer.BulkJob, error) {
 	if err := db.read(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, translate(err, "bulk job")
 	}
+	jobs, err := db.withCounts(ctx, []bulkJobRow{r})
+	if err != nil {
+		return nil, err
+	}
+	return jobs[0], nil
+}
+
+// BulkJobs returns the provider's jobs (in state, unless empty), newest
+// first (jobs made at one instant by id), at most limit, with their row
+// counts.
+func (db *DB) BulkJobs(ctx context.Context, providerID, state string, limit int) ([]*issuer.BulkJob, error) {
+	q := db.read(ctx).Where("provider_id = ?", providerID)
+	if state != "" {
+		q = q.Where("state = ?", state)
+	}
+	var rows []bulkJobRow
+	if err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "bulk jobs")
+	}
+	return db.withCounts(ctx, rows)
+}
+
+// withCounts makes jobs of rows, with their row counts per state: one
+// grouped query for all of them.
+func (db *DB) withCounts(ctx context.Context, rows []bulkJobRow) ([]*issuer.BulkJob, error) {
+	out := make([]*issuer.BulkJob, len(rows))
+	byID := make(map[string]*issuer.BulkJob, len(rows))
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = &issuer.BulkJob{ID: r.ID, ProviderID: r.ProviderID, APIKeyID: r.APIKeyID, Roles: fromJSON[issuer.Role](r.Roles),
+			RequestID: r.RequestID, Mode: r.Mode, State: r.State, Total: r.Total, CreatedAt: r.CreatedAt.UTC(),
+			StartedAt: utcPtr(r.StartedAt), FinishedAt: utcPtr(r.FinishedAt), UpdatedAt: r.UpdatedAt.UTC(), Counts: map[string]int{}}
+		byID[r.ID], ids[i] = out[i], r.ID
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
 	var counts []struct {
+		JobID string
 		State string
 		N     int
 	}
-	if err := db.read(ctx).Model(&bulkRowRow{}).Select("state, COUNT(*) AS n").Where("job_id = ?", id).
-		Group("state").Scan(&counts).Error; err != nil {
+	if err := db.read(ctx).Model(&bulkRowRow{}).Select("job_id, state, COUNT(*) AS n").Where("job_id IN ?", ids).
+		Group("job_id, state").Scan(&counts).Error; err != nil {
 		return nil, translate(err, "bulk rows")
 	}
-	j := &issuer.BulkJob{ID: r.ID, ProviderID: r.ProviderID, APIKeyID: r.APIKeyID, Roles: fromJSON[issuer.Role](r.Roles),
-		RequestID: r.RequestID, Mode: r.Mode, State: r.State, Total: r.Total, CreatedAt: r.CreatedAt.UTC(),
-		StartedAt: utcPtr(r.StartedAt), FinishedAt: utcPtr(r.FinishedAt), UpdatedAt: r.UpdatedAt.UTC(), Counts: map[string]int{}}
 	for _, c := range counts {
-		j.Counts[c.State] = c.N
+		byID[c.JobID].Counts[c.State] = c.N
 	}
-	return j, nil
+	return out, nil
 }
 
 // BulkJobCounts returns the number of jobs per state, over all providers.

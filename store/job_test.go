@@ -385,3 +385,41 @@ func TestRenewBulkLease(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkJobsOfProvider: a provider's job list holds its own jobs only,
+// with their counts.
+func TestBulkJobsOfProvider(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		e := newEnv(t, db, dsn, dir)
+		mine, theirs := e.provider(t, "kura-mine", false), e.provider(t, "kura-theirs", false)
+		for _, pr := range []provider{mine, theirs} {
+			if _, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const file = "learner_name,learner_email,completed_on\nA,a@example.nz,2026-04-01\nB,b@example.nz,2026-04-01\n"
+		older := submitCohort(t, e, mine, file)
+		newer := submitCohort(t, e, mine, file)
+		submitCohort(t, e, theirs, file)
+		// (This env's clock stands still, so the two jobs were made at one
+		// instant and their order is the ids'; TestListJobs checks newest
+		// first on a real clock.)
+		got, err := e.svc.ListBulkJobs(ctx, mine.approver, "", 0)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("jobs = %+v, %v", got, err)
+		}
+		ids := map[string]bool{got[0].Job.ID: true, got[1].Job.ID: true}
+		if !ids[older.Job.ID] || !ids[newer.Job.ID] {
+			t.Fatalf("jobs %s, %s; want %s and %s", got[0].Job.ID, got[1].Job.ID, older.Job.ID, newer.Job.ID)
+		}
+		for _, st := range got {
+			if st.Pending != 2 || st.Job.Total != 2 || st.Job.State != issuer.JobQueued || st.Job.ProviderID != mine.p.ID {
+				t.Fatalf("job = %+v (%+v)", st, st.Job)
+			}
+		}
+		if got, err := e.svc.ListBulkJobs(ctx, mine.approver, issuer.JobDone, 0); err != nil || len(got) != 0 {
+			t.Fatalf("done jobs = %+v, %v", got, err)
+		}
+	})
+}

@@ -20,7 +20,7 @@ import (
 	"github.com/tohu-nz/tohu/errs"
 )
 
-const usageBulk = "bulk FILE.csv|FILE.json --achievement REF [--url URL] [--token TOKEN (or TOHU_API_KEY)] [--out results.csv] [--create] [--wait 2m]\n       tohu bulk --job ID [--url URL] [--token TOKEN] [--out ID.results.csv] [--wait 2m]"
+const usageBulk = "bulk FILE.csv|FILE.json --achievement REF [--url URL] [--token TOKEN (or TOHU_API_KEY)] [--out results.csv] [--create] [--wait 2m]\n       tohu bulk --job ID [--url URL] [--token TOKEN] [--out ID.results.csv] [--wait 2m]\n       tohu bulk --list [--url URL] [--token TOKEN]"
 
 // maxBulkFile bounds the cohort file the CLI uploads (the server's
 // TOHU_BODY_LIMIT must allow it too).
@@ -57,11 +57,15 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 	interval := fs.Duration("interval", time.Second, "how often to poll the job")
 	jobID := fs.String("job", "", "follow a job already uploaded, instead of uploading a file")
 	wait := fs.Duration("wait", 2*time.Minute, "how long to keep trying while the server cannot be reached")
+	list := fs.Bool("list", false, "list the provider's recent jobs, newest first")
 	pos, err := parseFlags(fs, usageBulk, args)
 	if err != nil {
 		return err
 	}
 	switch {
+	case *list && (*jobID != "" || len(pos) > 0):
+		return usagef(usageBulk, "--list takes no file and no --job")
+	case *list:
 	case *jobID != "" && len(pos) > 0:
 		return usagef(usageBulk, "give a cohort file or --job, not both")
 	case *jobID != "" && (*ach != "" || *create):
@@ -83,6 +87,9 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 	}
 	*base = strings.TrimRight(*base, "/")
 	c := &apiClient{base: *base, token: *token, http: &http.Client{Timeout: 5 * time.Minute}}
+	if *list {
+		return listJobs(ctx, env, c)
+	}
 	f := &follower{env: env, c: c, tty: isTerminal(env.Stderr), interval: *interval, wait: *wait, job: *jobID}
 	job := bulkJob{ID: *jobID, State: "queued"}
 	if *jobID != "" {
@@ -117,6 +124,23 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 		job.ID, job.State, job.Done, job.Failed, job.Cancelled, job.Total, *out)
 	if job.Failed > 0 || job.State != "done" {
 		return errRowsFailed
+	}
+	return nil
+}
+
+// listJobs prints the provider's recent jobs, newest first, a line each.
+func listJobs(ctx context.Context, env *Env, c *apiClient) error {
+	var list struct {
+		Jobs []bulkJob `json:"jobs"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/api/v1/jobs", "", nil, http.StatusOK, &list); err != nil {
+		return err
+	}
+	if len(list.Jobs) == 0 {
+		fmt.Fprintln(env.Stderr, "no bulk jobs yet")
+	}
+	for _, j := range list.Jobs {
+		fmt.Fprintln(env.Stdout, progressLine(j))
 	}
 	return nil
 }

@@ -243,6 +243,7 @@ func TestBulkCLI(t *testing.T) {
 		"error/no API key":   {args: []string{"bulk", file, "--url", p.url()}, code: 2, stderr: []string{"an API key is needed"}},
 		"error/no such file": {args: []string{"bulk", filepath.Join(dir, "nope.csv"), "--token", "x", "--url", p.url()}, code: 2, stderr: []string{"no such file"}},
 		"error/wrong key":    {args: []string{"bulk", file, "--token", "wrong", "--url", p.url()}, code: 1, stderr: []string{"401"}},
+		"error/list and job": {args: []string{"bulk", "--list", "--job", "abc", "--token", "x", "--url", p.url()}, code: 2, stderr: []string{"--list takes no file and no --job"}},
 		"error/file and job": {args: []string{"bulk", file, "--job", "abc", "--token", "x", "--url", p.url()}, code: 2, stderr: []string{"a cohort file or --job, not both"}},
 		"error/job with achievement": {args: []string{"bulk", "--job", "abc", "--achievement", "5150", "--token", "x", "--url", p.url()}, code: 2,
 			stderr: []string{"--achievement and --create go with a file"}},
@@ -487,6 +488,15 @@ func TestBulkCLI(t *testing.T) {
 		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 		if err != nil || len(recs) != 4 || recs[1][1] != "aroha.sheet@example.nz" || recs[1][2] != "issued" || recs[2][2] != "issued" || recs[3][2] != "invalid" {
 			t.Fatalf("results: %v\n%s", err, b)
+		}
+
+		// --list: the provider's jobs, newest (this one) first.
+		list := exec.Command(bin, "bulk", "--list", "--url", p.url(), "--token", s.issuerTok)
+		list.Env = []string{"PATH=" + os.Getenv("PATH")}
+		lines, err := list.Output()
+		got := strings.Split(strings.TrimSpace(string(lines)), "\n")
+		if err != nil || len(got) < 3 || !strings.Contains(got[0], " done: 3/3 (2 done, 1 failed)") || !strings.HasPrefix(got[len(got)-1], "job ") {
+			t.Fatalf("tohu bulk --list: %v\n%s", err, lines)
 		}
 	})
 }
