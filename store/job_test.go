@@ -421,5 +421,12 @@ func TestBulkJobsOfProvider(t *testing.T) {
 		if got, err := e.svc.ListBulkJobs(ctx, mine.approver, issuer.JobDone, 0); err != nil || len(got) != 0 {
 			t.Fatalf("done jobs = %+v, %v", got, err)
 		}
+		// Any key of a provider lists its jobs, and only its own.
+		if got, err := e.svc.ListBulkJobs(ctx, mine.assessor, "", 0); err != nil || len(got) != 2 {
+			t.Fatalf("assessor's list = %d, %v", len(got), err)
+		}
+		if got, err := e.svc.ListBulkJobs(ctx, theirs.admin, "", 0); err != nil || len(got) != 1 || got[0].Job.ProviderID != theirs.p.ID {
+			t.Fatalf("the other provider's list = %+v, %v", got, err)
+		}
 	})
 }
