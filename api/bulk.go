@@ -167,22 +167,28 @@ func (s *server) cancelJob(c *fiber.Ctx) error {
 }
 
 // resultsColumns is the header of GET /api/v1/jobs/:id/results.
-var resultsColumns = []string{"line", "learner_email", "state", "credential_url", "error_field", "error"}
+var resultsColumns = []string{"line", "learner_email", "state", "credential_url", "error_field", "error", "email", "email_detail"}
 
 // jobResults is GET /api/v1/jobs/:id/results: one CSV line per input row,
 // by line: its state (issued, created, failed, invalid, cancelled, or
-// pending while the job runs), the credential URL of an issued award, and
-// for a failed row the column and the reason.
+// pending while the job runs), the credential URL of an issued award, for
+// a failed row the column and the reason, and for a row with an award the
+// learner's email about it (queued, sent, failed, recorded or none, as GET
+// /api/v1/awards/:id/notification gives it) with its reason, so that staff
+// see from one file which learners have not heard.
 func (s *server) jobResults(c *fiber.Ctx) error {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	_ = w.Write(resultsColumns)
-	err := s.Issuer.BulkResults(c.UserContext(), actor(c), strings.Clone(c.Params("id")), func(r issuer.BulkRow) error {
-		url := ""
+	err := s.Issuer.BulkResults(c.UserContext(), actor(c), strings.Clone(c.Params("id")), func(r issuer.BulkResult) error {
+		url, email, detail := "", "", ""
 		if r.State == issuer.RowIssued {
 			url = s.credentialURL(r.AwardID)
 		}
-		return w.Write([]string{strconv.Itoa(r.Line), cell(r.Input.LearnerEmail), r.State, url, r.ErrorField, cell(r.Error)})
+		if r.Email != nil {
+			email, detail = r.Email.State, r.Email.Reason
+		}
+		return w.Write([]string{strconv.Itoa(r.Line), cell(r.Input.LearnerEmail), r.State, url, r.ErrorField, cell(r.Error), email, cell(detail)})
 	})
 	if err != nil {
 		return err

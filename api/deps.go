@@ -69,7 +69,7 @@ type Issuer interface {
 	SubmitBulk(ctx context.Context, actor issuer.Actor, rows []issuer.BulkRow, defaultAchievement string, createOnly bool) (*issuer.BulkSubmitted, error)
 	BulkJobStatus(ctx context.Context, actor issuer.Actor, id string) (*issuer.BulkStatus, error)
 	ListBulkJobs(ctx context.Context, actor issuer.Actor, state string, limit int) ([]*issuer.BulkStatus, error)
-	BulkResults(ctx context.Context, actor issuer.Actor, id string, fn func(issuer.BulkRow) error) error
+	BulkResults(ctx context.Context, actor issuer.Actor, id string, fn func(issuer.BulkResult) error) error
 	CancelBulkJob(ctx context.Context, actor issuer.Actor, id string) (*issuer.BulkStatus, error)
 	AwardNotification(ctx context.Context, actor issuer.Actor, awardID string) (*issuer.NotificationStatus, error)
 	NZQACompletions(ctx context.Context, actor issuer.Actor, from, to time.Time, withNSN bool) ([]issuer.Completion, int, error)

@@ -590,9 +590,17 @@ func bulkStatus(j *BulkJob, now time.Time) *BulkStatus {
 	return st
 }
 
+// BulkResult is one row of a job's results: the row, and for a row with an
+// award the state of the learner's email about it (NotifyNone when the
+// award has none: not issued yet, or no email address).
+type BulkResult struct {
+	BulkRow
+	Email *NotificationStatus // nil for a row without an award
+}
+
 // BulkResults calls fn for each row of the job, by line. Any role of the
 // job's provider; NotFound otherwise.
-func (s *Service) BulkResults(ctx context.Context, actor Actor, id string, fn func(BulkRow) error) error {
+func (s *Service) BulkResults(ctx context.Context, actor Actor, id string, fn func(BulkResult) error) error {
 	j, err := s.store.BulkJob(ctx, id)
 	if err != nil {
 		return err
@@ -600,19 +608,38 @@ func (s *Service) BulkResults(ctx context.Context, actor Actor, id string, fn fu
 	if err := actor.require(RoleViewer, j.ProviderID); err != nil {
 		return err
 	}
+	const page = 1000
 	after := 0
 	for {
-		rows, err := s.store.BulkRows(ctx, id, after, 1000)
+		rows, err := s.store.BulkRows(ctx, id, after, page)
+		if err != nil {
+			return err
+		}
+		var awards []string
+		for _, r := range rows {
+			if r.AwardID != "" {
+				awards = append(awards, r.AwardID)
+			}
+		}
+		emails, err := s.store.AwardNotifications(ctx, awards, NotifyAwardIssued)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
-			if err := fn(r); err != nil {
+			res := BulkResult{BulkRow: r}
+			if r.AwardID != "" {
+				if n := emails[r.AwardID]; n != nil {
+					res.Email = s.notificationStatus(n)
+				} else {
+					res.Email = noNotification(r.State == RowIssued)
+				}
+			}
+			if err := fn(res); err != nil {
 				return err
 			}
 			after = r.Line
 		}
-		if len(rows) < 1000 {
+		if len(rows) < page {
 			return nil
 		}
 	}

@@ -177,6 +177,9 @@ type BulkStore interface {
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// AwardNotification returns the award's notification of kind. NotFound if none.
 	AwardNotification(ctx context.Context, awardID, kind string) (*Notification, error)
+	// AwardNotifications returns the notifications of kind of those of the
+	// awards that have one, by award id.
+	AwardNotifications(ctx context.Context, awardIDs []string, kind string) (map[string]*Notification, error)
 
 	// UsedStatusIndexes returns every allocated index of the provider's list for purpose.
 	UsedStatusIndexes(ctx context.Context, providerID, purpose string) ([]int, error)

@@ -69,16 +69,22 @@ func (s *Service) AwardNotification(ctx context.Context, actor Actor, awardID st
 	}
 	n, err := s.store.AwardNotification(ctx, awardID, NotifyAwardIssued)
 	if errs.Is(err, errs.NotFound) {
-		reason := "the award has not been issued"
-		if a.State != AwardPending && a.State != AwardApproved {
-			reason = "the learner has no email address"
-		}
-		return &NotificationStatus{State: NotifyNone, Reason: reason}, nil
+		return noNotification(a.State != AwardPending && a.State != AwardApproved), nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	return s.notificationStatus(n), nil
+}
+
+// noNotification is the status of an award without an email: not issued
+// yet, or (issued) its learner has no email address.
+func noNotification(issued bool) *NotificationStatus {
+	reason := "the award has not been issued"
+	if issued {
+		reason = "the learner has no email address"
+	}
+	return &NotificationStatus{State: NotifyNone, Reason: reason}
 }
 
 func (s *Service) notificationStatus(n *Notification) *NotificationStatus {

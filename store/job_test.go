@@ -72,9 +72,16 @@ func TestBulkJob(t *testing.T) {
 			t.Fatalf("status = %+v counts %v", st, st.Job.Counts)
 		}
 		var issued []issuer.BulkRow
-		if err := e.svc.BulkResults(ctx, pr.approver, sub.Job.ID, func(r issuer.BulkRow) error {
-			if r.State == issuer.RowIssued {
-				issued = append(issued, r)
+		if err := e.svc.BulkResults(ctx, pr.approver, sub.Job.ID, func(r issuer.BulkResult) error {
+			switch {
+			case r.State == issuer.RowIssued:
+				issued = append(issued, r.BulkRow)
+				// The learner's email, as the results give it: recorded, as this server has no SMTP.
+				if r.Email == nil || r.Email.State != issuer.NotifyRecorded || r.Email.Reason != "no SMTP server configured" {
+					t.Errorf("line %d: email %+v", r.Line, r.Email)
+				}
+			case r.Email != nil:
+				t.Errorf("line %d (%s, no award): email %+v", r.Line, r.State, r.Email)
 			}
 			return nil
 		}); err != nil {
@@ -198,8 +205,11 @@ func TestBulkAssessorOnly(t *testing.T) {
 		if err := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{}).RunUntilIdle(ctx); err != nil {
 			t.Fatal(err)
 		}
-		var got issuer.BulkRow
-		_ = e.svc.BulkResults(ctx, pr.assessor, sub.Job.ID, func(r issuer.BulkRow) error { got = r; return nil })
+		var got issuer.BulkResult
+		_ = e.svc.BulkResults(ctx, pr.assessor, sub.Job.ID, func(r issuer.BulkResult) error { got = r; return nil })
+		if got.Email == nil || got.Email.State != issuer.NotifyNone || got.Email.Reason != "the award has not been issued" {
+			t.Fatalf("a pending award's email = %+v; want none", got.Email)
+		}
 		a, err := e.svc.GetAward(ctx, pr.assessor, got.AwardID)
 		if got.State != issuer.RowCreated || err != nil || a.State != issuer.AwardPending || a.CreditsEarned != 4 {
 			t.Fatalf("row %+v award %+v, %v", got, a, err)

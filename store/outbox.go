@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/tohu-nz/tohu/errs"
@@ -84,6 +85,23 @@ func (db *DB) UpdateNotification(ctx context.Context, n *issuer.Notification) er
 		return errs.E(errs.NotFound, "notification not found")
 	}
 	return nil
+}
+
+// AwardNotifications returns the notifications of kind of those of the
+// awards that have one, by award id: one query per thousand awards.
+func (db *DB) AwardNotifications(ctx context.Context, awardIDs []string, kind string) (map[string]*issuer.Notification, error) {
+	out := make(map[string]*issuer.Notification, len(awardIDs))
+	for ids := range slices.Chunk(awardIDs, 1000) {
+		var rows []outboxRow
+		if err := db.read(ctx).Where("award_id IN ? AND kind = ?", ids, kind).Find(&rows).Error; err != nil {
+			return nil, translate(err, "notifications")
+		}
+		for _, r := range rows {
+			n := r.domain()
+			out[n.AwardID] = &n
+		}
+	}
+	return out, nil
 }
 
 // AwardNotification returns the award's notification of kind. NotFound if none.

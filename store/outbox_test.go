@@ -237,3 +237,51 @@ func TestNotificationRetried(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkResultsEmail: a cohort's results say, row by row, what became of
+// each learner's email through a real SMTP server: queued until the
+// notifier runs, then sent, or failed with the server's reason; none for a
+// learner without an email address.
+func TestBulkResultsEmail(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		_, addr := startSMTP(t, "127.0.0.1:0")
+		e := mailEnv(t, db, dsn, dir, addr)
+		pr := e.provider(t, "kura-cohort-mail", false)
+		if _, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement()); err != nil {
+			t.Fatal(err)
+		}
+		sub := submitCohort(t, e, pr, "learner_name,learner_email,learner_did,completed_on\n"+
+			"Aroha Ngata,aroha@example.nz,,2026-04-01\n"+
+			"Nobody,nobody@bounce.example,,2026-04-01\n"+
+			"Wallet Only,,did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK,2026-04-01\n")
+		if err := e.svc.NewBulkRunner(issuer.BulkWorkerOptions{Workers: 1}).RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		emails := func() map[int]issuer.NotificationStatus {
+			t.Helper()
+			out := map[int]issuer.NotificationStatus{}
+			if err := e.svc.BulkResults(ctx, pr.approver, sub.Job.ID, func(r issuer.BulkResult) error {
+				if r.State != issuer.RowIssued || r.Email == nil {
+					t.Fatalf("line %d: %s, email %+v", r.Line, r.State, r.Email)
+				}
+				out[r.Line] = *r.Email
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		if got := emails(); got[2].State != issuer.NotifyQueued || got[3].State != issuer.NotifyQueued || got[4].State != issuer.NotifyNone {
+			t.Fatalf("before sending: %+v", got)
+		}
+		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 2 {
+			t.Fatalf("SendDueNotifications = %d, %v", n, err)
+		}
+		got := emails()
+		if got[2].State != issuer.NotifySent || got[3].State != issuer.NotifyFailed || !strings.Contains(got[3].Reason, "550") ||
+			got[4].State != issuer.NotifyNone || got[4].Reason != "the learner has no email address" {
+			t.Fatalf("after sending: %+v", got)
+		}
+	})
+}

@@ -283,14 +283,17 @@ func TestBulkCLI(t *testing.T) {
 				t.Fatal(err)
 			}
 			recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-			if err != nil || len(recs) != 32 || strings.Join(recs[0], ",") != "line,learner_email,state,credential_url,error_field,error" {
+			if err != nil || len(recs) != 32 || strings.Join(recs[0], ",") != "line,learner_email,state,credential_url,error_field,error,email,email_detail" {
 				t.Fatalf("results: %d records, %v\n%s", len(recs), err, b)
 			}
 			if r := recs[31]; r[0] != "32" || r[2] != "invalid" || r[4] != "learner_email" || r[5] == "" {
 				t.Fatalf("bad row result = %v", r)
 			}
-			if r := recs[1]; r[2] != "issued" || !strings.HasPrefix(r[3], p.base+"/credentials/") {
+			if r := recs[1]; r[2] != "issued" || !strings.HasPrefix(r[3], p.base+"/credentials/") || r[6] != "recorded" || r[7] != "no SMTP server configured" {
 				t.Fatalf("first row result = %v", r)
+			}
+			if r := recs[31]; r[6] != "" || r[7] != "" {
+				t.Fatalf("an invalid row has an email state: %v", r)
 			}
 			// Bulk signing shares the cohort's Achievement canonicalization
 			// (credential.Cohort): what it signs must verify elsewhere too,

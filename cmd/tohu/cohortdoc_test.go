@@ -27,7 +27,7 @@ func TestCohortDoc(t *testing.T) {
 		t.Errorf("documented columns %v, want issuer.BulkColumns %v", cols, issuer.BulkColumns)
 	}
 	for _, header := range []string{
-		"line,learner_email,state,credential_url,error_field,error",
+		"line,learner_email,state,credential_url,error_field,error,email,email_detail",
 		"nsn,learner_name,nzqa_reference,nzqa_version,title,date_of_achievement,credits,award_id",
 	} {
 		if !strings.Contains(doc, "\n"+header+"\n") {
