@@ -78,7 +78,7 @@ func New(deps Deps) *fiber.App {
 	s := &server{Deps: deps}
 	s.web = s.newWeb()
 
-	handle := s.htmlErrors(errorHandler(deps.Logger))
+	handle := s.htmlErrors(errorHandler(deps.Logger, deps.BodyLimit))
 	app := fiber.New(fiber.Config{
 		AppName:               "tohu",
 		ErrorHandler:          handle,

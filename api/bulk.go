@@ -54,6 +54,11 @@ func (s *server) jobDTO(st *issuer.BulkStatus) jobResponse {
 	return r
 }
 
+// bulkPath is submitBulk's route; bulkRowBytes is about what a cohort
+// file's row takes (name, email, NSN, date, an evidence link), for the
+// 413's estimate of how many rows fit.
+const bulkPath, bulkRowBytes = "/api/v1/awards/bulk", 100
+
 // submitBulk is POST /api/v1/awards/bulk[?achievement=REF][&create=1]: a
 // cohort as text/csv (header row; columns issuer.BulkColumns) or a JSON
 // array of row objects. Every row is validated first; the job is stored

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -170,11 +171,18 @@ func withFields(p Problem, err error) Problem {
 
 // errorHandler returns the one fiber ErrorHandler: every error a handler,
 // middleware or the server itself produces is rendered here.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+func errorHandler(log *slog.Logger, bodyLimit int) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		p, fault := problemFor(err)
 		if p.Status == http.StatusRequestEntityTooLarge {
 			lingerAfter(c) // the body is unread: close gently (linger.go)
+			if c.Path() == bulkPath {
+				// A cohort file is the upload most likely to meet the limit:
+				// say how to get it in.
+				p.Detail = fmt.Sprintf("The cohort file is larger than this server accepts (%d bytes, about %d rows of a "+
+					"typical cohort). Split it into smaller files, or have the server's operator raise its body limit.",
+					bodyLimit, bodyLimit/bulkRowBytes)
+			}
 		}
 		p.Instance = requestID(c)
 		if fault {

@@ -99,7 +99,7 @@ func (s *server) routes() []route {
 		{get, "/api/v1/audit-events", keyed, roles(admin), iss, s.listAuditEvents},
 
 		// Cohort issuance and NZQA reporting (issue 6: bulk.go, report.go).
-		{post, "/api/v1/awards/bulk", keyed, roles(assessor), iss, s.submitBulk},
+		{post, bulkPath, keyed, roles(assessor), iss, s.submitBulk},
 		{get, "/api/v1/jobs", keyed, nil, iss, s.listJobs},
 		{get, "/api/v1/jobs/:id", keyed, nil, iss, s.getJob},
 		{get, "/api/v1/jobs/:id/results", keyed, nil, iss, s.jobResults},
