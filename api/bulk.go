@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +152,11 @@ func (s *server) listJobs(c *fiber.Ctx) error {
 		}
 		limit = n
 	}
-	list, err := s.Issuer.ListBulkJobs(c.UserContext(), actor(c), strings.Clone(c.Query("state")), limit)
+	state := strings.Clone(c.Query("state"))
+	if state != "" && !slices.Contains(issuer.BulkJobStates, state) {
+		return malformedf("/state", "state must be one of %s.", strings.Join(issuer.BulkJobStates, ", "))
+	}
+	list, err := s.Issuer.ListBulkJobs(c.UserContext(), actor(c), state, limit)
 	if err != nil {
 		return err
 	}

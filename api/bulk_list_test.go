@@ -54,13 +54,12 @@ func TestListJobs(t *testing.T) {
 		if _, jobs, _ := list("?state=running"); len(jobs) != 0 {
 			t.Fatalf("state=running: %+v", jobs)
 		}
-		// Not a number from 1 to 100 is a malformed request; a state that
-		// is none of the job states breaks a rule.
+		// Not a number from 1 to 100, or none of the job states: a malformed request.
 		for query, want := range map[string]struct {
 			status  int
 			pointer string
 		}{
-			"?state=finished": {http.StatusUnprocessableEntity, "/state"}, "?limit=0": {http.StatusBadRequest, "/limit"},
+			"?state=finished": {http.StatusBadRequest, "/state"}, "?limit=0": {http.StatusBadRequest, "/limit"},
 			"?limit=x": {http.StatusBadRequest, "/limit"}, "?limit=101": {http.StatusBadRequest, "/limit"},
 		} {
 			status, _, p := list(query)

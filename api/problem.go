@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tohu-nz/tohu/errs"
+	"github.com/tohu-nz/tohu/issuer"
 )
 
 // ProblemTypeBase prefixes every problem type URI. The URIs are identifiers,
@@ -176,12 +178,12 @@ func errorHandler(log *slog.Logger, bodyLimit int) fiber.ErrorHandler {
 		p, fault := problemFor(err)
 		if p.Status == http.StatusRequestEntityTooLarge {
 			lingerAfter(c) // the body is unread: close gently (linger.go)
-			if c.Path() == bulkPath {
+			if strings.TrimSuffix(c.Path(), "/") == bulkPath {
 				// A cohort file is the upload most likely to meet the limit:
 				// say how to get it in.
 				p.Detail = fmt.Sprintf("The cohort file is larger than this server accepts (%d bytes, about %d rows of a "+
 					"typical cohort). Split it into smaller files, or have the server's operator raise its body limit.",
-					bodyLimit, bodyLimit/bulkRowBytes)
+					bodyLimit, min(bodyLimit/bulkRowBytes, issuer.MaxBulkRows))
 			}
 		}
 		p.Instance = requestID(c)

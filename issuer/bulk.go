@@ -52,6 +52,11 @@ type BulkRowError struct {
 // a file that is not CSV.
 func ParseBulkCSV(r io.Reader) ([]BulkRow, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	// A byte order mark goes before the CSV reader sees it: before a quoted
+	// title it would be a bare quote.
+	if b, _ := br.Peek(3); string(b) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
 	cr := csv.NewReader(br)
 	cr.Comma = sniffDelimiter(br)
 	cr.FieldsPerRecord = -1
@@ -67,10 +72,10 @@ func ParseBulkCSV(r io.Reader) ([]BulkRow, error) {
 		return nil, csvError(err)
 	}
 	cols := make([]string, len(header))
-	for i, h := range header {
-		h = columnName(h)
+	for i, title := range header {
+		h := columnName(title)
 		if !slices.Contains(BulkColumns, h) {
-			return nil, errs.F(errs.Invalid, "header", "unknown column %q on line 1; the columns are %s", h, strings.Join(BulkColumns, ","))
+			return nil, errs.F(errs.Invalid, "header", "unknown column %q on line 1; the columns are %s", strings.TrimSpace(title), strings.Join(BulkColumns, ","))
 		}
 		if slices.Contains(cols[:i], h) {
 			return nil, errs.F(errs.Invalid, "header", "column %q appears twice on line 1", h)
@@ -120,6 +125,7 @@ func ParseBulkCSV(r io.Reader) ([]BulkRow, error) {
 // is only peeked at (up to the reader's buffer), not consumed.
 func sniffDelimiter(br *bufio.Reader) rune {
 	b, _ := br.Peek(br.Size())
+	b = bytes.TrimLeft(b, "\r\n") // blank lines before the header, which the CSV reader skips too
 	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
 		b = b[:i]
 	}
@@ -134,13 +140,13 @@ func sniffDelimiter(br *bufio.Reader) rune {
 	return ','
 }
 
-// columnName is a header cell as a column name: without a byte order mark
-// or surrounding space, lower case, and with each run of spaces, hyphens
+// columnName is a header cell as a column name: without surrounding space,
+// lower case, and with each run of spaces, hyphens
 // or underscores one underscore, so that a spreadsheet's "Learner Name" or
 // "Evidence-URL" names learner_name and evidence_url. Nothing else is
 // guessed: any other spelling stays an unknown column.
 func columnName(h string) string {
-	h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+	h = strings.ToLower(strings.TrimSpace(h))
 	return strings.Join(strings.FieldsFunc(h, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }), "_")
 }
 
@@ -631,7 +637,10 @@ func (s *Service) BulkResults(ctx context.Context, actor Actor, id string, fn fu
 				if n := emails[r.AwardID]; n != nil {
 					res.Email = s.notificationStatus(n)
 				} else {
-					res.Email = noNotification(r.State == RowIssued)
+					// An award issued with an address has its email, recorded
+					// in the issuing transaction, whoever issued it: a created
+					// row's award issued later by an approver has one too.
+					res.Email = noNotification(r.Input.LearnerEmail != "", r.State == RowIssued)
 				}
 			}
 			if err := fn(res); err != nil {

@@ -38,11 +38,21 @@ func TestParseBulkCSVSpreadsheets(t *testing.T) {
 			"Tama Rāwiri\ttama@example.nz\t\t2026-04-29\t\n",
 		"titles":                strings.Replace(spreadsheetRows, "learner_name,learner_email,nsn,completed_on,evidence_url", "Learner Name,Learner-Email,NSN,  Completed   On ,Evidence URL", 1),
 		"BOM, CRLF, semicolons": "\ufeff" + strings.ReplaceAll(strings.Replace(semicolons, "learner_name;", "LEARNER NAME;", 1), "\n", "\r\n"),
+		// LibreOffice quotes every text cell; the mark must not make the first quote a bare one.
+		"BOM, quoted titles": "\ufeff" + strings.Replace(semicolons, "learner_name;learner_email;nsn;completed_on;evidence_url",
+			`"Learner Name";"Learner Email";"NSN";"Completed On";"Evidence URL"`, 1),
+		"blank lines, then semicolons": "\n\r\n" + semicolons,
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := issuer.ParseBulkCSV(strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Line numbers count lines as written: the blank ones too.
+			blank := len(body) - len(strings.TrimLeft(body, "\r\n"))
+			blank -= strings.Count(body[:blank], "\r\n")
+			for i := range got {
+				got[i].Line -= blank
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("rows = %+v\nwant %+v", got, want)
@@ -50,8 +60,8 @@ func TestParseBulkCSVSpreadsheets(t *testing.T) {
 		})
 	}
 	for name, c := range map[string]struct{ body, msg string }{
-		"misspelt title":    {"Learner Nam,completed_on\nA,2026-04-30\n", `unknown column "learner_nam"`},
-		"synonym":           {"Name,completed_on\nA,2026-04-30\n", `unknown column "name"`},
+		"misspelt title":    {"Learner Nam,completed_on\nA,2026-04-30\n", `unknown column "Learner Nam"`}, // as written
+		"synonym":           {"Name,completed_on\nA,2026-04-30\n", `unknown column "Name"`},
 		"same column twice": {"learner_name,Learner Name,completed_on\nA,B,2026-04-30\n", `column "learner_name" appears twice`},
 		// A comma on the header line makes it a comma file, whatever else the line holds.
 		"comma header, semicolon rows": {"learner_name,completed_on;nsn\nA,2026-04-30;1\n", `unknown column "completed_on;nsn"`},

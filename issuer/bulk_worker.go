@@ -228,48 +228,55 @@ func (r *BulkRunner) work(ctx context.Context) {
 // maxBatchLeases bounds, in leases, how long one batch may be worked on.
 const maxBatchLeases = 10
 
-// keepLeases renews the leases on rows every third of a lease until the
-// returned stop is called. When renewing has failed for a whole lease (the
-// database out of reach), the rows may be another worker's by now, so lost
-// is called to stop working on them; a row done twice all the same is
-// caught by its idempotency key. leasedAt is when the claim began.
+// keepLeases renews the leases on rows every third of a lease, counted
+// from leasedAt (when the claim began, so a claim that waited long is
+// renewed soon), until the returned stop is called. Each renewal gets a
+// third of a lease: one that hangs (a database that stops answering) is
+// cut off rather than holding the worker. When renewing has failed for a
+// whole lease, the rows may be another worker's by now, so lost is called
+// to stop working on them; a row done twice all the same is caught by its
+// idempotency key.
 func (r *BulkRunner) keepLeases(ctx context.Context, lost context.CancelFunc, leasedAt time.Time, rows []BulkRow) (stop func()) {
 	lines := map[string][]int{}
 	for _, row := range rows {
 		lines[row.JobID] = append(lines[row.JobID], row.Line)
 	}
-	done := make(chan struct{})
+	every := r.opts.Lease / 3
+	ctx, cancel := context.WithCancel(ctx)
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		tick := time.NewTicker(r.opts.Lease / 3)
-		defer tick.Stop()
 		held := leasedAt // the leases run to held + Lease
+		next := time.NewTimer(max(time.Until(leasedAt.Add(every)), 0))
+		defer next.Stop()
 		for {
 			select {
-			case <-done:
-				return
 			case <-ctx.Done():
 				return
-			case now := <-tick.C:
-				renewed := true
-				for id, ls := range lines {
-					if err := r.s.store.RenewBulkLease(ctx, r.opts.Owner, id, ls, now.Add(r.opts.Lease)); err != nil {
-						renewed = false
-						r.opts.Logger.Warn("bulk lease not renewed", "job", id, "error", err.Error())
-					}
-				}
-				if renewed {
-					held = now
-				} else if time.Since(held) >= r.opts.Lease {
-					lost()
-					return
+			case <-next.C:
+			}
+			now := time.Now()
+			renewed := true
+			for id, ls := range lines {
+				rctx, done := context.WithTimeout(ctx, every)
+				err := r.s.store.RenewBulkLease(rctx, r.opts.Owner, id, ls, now.Add(r.opts.Lease))
+				done()
+				if err != nil && ctx.Err() == nil {
+					renewed = false
+					r.opts.Logger.Warn("bulk lease not renewed", "job", id, "error", err.Error())
 				}
 			}
+			if renewed {
+				held = now
+			} else if time.Since(held) >= r.opts.Lease {
+				lost()
+				return
+			}
+			next.Reset(every)
 		}
 	}()
 	return func() {
-		close(done)
+		cancel()
 		<-finished
 	}
 }

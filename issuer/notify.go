@@ -69,7 +69,7 @@ func (s *Service) AwardNotification(ctx context.Context, actor Actor, awardID st
 	}
 	n, err := s.store.AwardNotification(ctx, awardID, NotifyAwardIssued)
 	if errs.Is(err, errs.NotFound) {
-		return noNotification(a.State != AwardPending && a.State != AwardApproved), nil
+		return noNotification(a.LearnerEmail != "", a.State != AwardPending && a.State != AwardApproved), nil
 	}
 	if err != nil {
 		return nil, err
@@ -77,12 +77,16 @@ func (s *Service) AwardNotification(ctx context.Context, actor Actor, awardID st
 	return s.notificationStatus(n), nil
 }
 
-// noNotification is the status of an award without an email: not issued
-// yet, or (issued) its learner has no email address.
-func noNotification(issued bool) *NotificationStatus {
-	reason := "the award has not been issued"
-	if issued {
+// noNotification is the status of an award without an email: its learner
+// has no address, or it has not been issued yet, or (issued, with an
+// address) it was issued before tohu recorded emails.
+func noNotification(hasAddress, issued bool) *NotificationStatus {
+	reason := "no email was recorded when the award was issued"
+	switch {
+	case !hasAddress:
 		reason = "the learner has no email address"
+	case !issued:
+		reason = "the award has not been issued"
 	}
 	return &NotificationStatus{State: NotifyNone, Reason: reason}
 }

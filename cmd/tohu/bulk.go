@@ -96,7 +96,7 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 		if *out == "" {
 			*out = *jobID + ".results.csv"
 		}
-		if err := f.patiently(ctx, func() error {
+		if err := f.patiently(ctx, pollTimeout, func(ctx context.Context) error {
 			return c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(*jobID), "", nil, http.StatusOK, &job)
 		}); err != nil {
 			return err
@@ -114,7 +114,10 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	var results []byte
-	if err := f.patiently(ctx, func() (err error) { results, err = c.raw(ctx, "/api/v1/jobs/"+job.ID+"/results"); return err }); err != nil {
+	if err := f.patiently(ctx, resultsTimeout, func(ctx context.Context) (err error) {
+		results, err = c.raw(ctx, "/api/v1/jobs/"+job.ID+"/results")
+		return err
+	}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(*out, results, 0o600); err != nil {
@@ -122,7 +125,10 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "job %s %s: %d done, %d failed, %d cancelled of %d; results in %s\n",
 		job.ID, job.State, job.Done, job.Failed, job.Cancelled, job.Total, *out)
-	if job.Failed > 0 || job.State != "done" {
+	if job.State != "done" {
+		return fmt.Errorf("job %s ended %s", job.ID, job.State)
+	}
+	if job.Failed > 0 {
 		return errRowsFailed
 	}
 	return nil
@@ -211,7 +217,7 @@ func (f *follower) follow(ctx context.Context, job bulkJob) (bulkJob, error) {
 			return job, f.stopped(ctx.Err())
 		case <-time.After(f.interval):
 		}
-		if err := f.patiently(ctx, func() error {
+		if err := f.patiently(ctx, pollTimeout, func(ctx context.Context) error {
 			return f.c.do(ctx, http.MethodGet, "/api/v1/jobs/"+job.ID, "", nil, http.StatusOK, &job)
 		}); err != nil {
 			return job, err
@@ -229,30 +235,38 @@ func (f *follower) follow(ctx context.Context, job bulkJob) (bulkJob, error) {
 	return job, nil
 }
 
-// patiently runs call until it succeeds or fails for good. While the server
-// cannot be reached (errs.Unavailable: no connection, or a 5xx from it or
-// a proxy in front) it tries again every interval, for up to wait from the
-// first failure: the job is stored and goes on across a restart.
-func (f *follower) patiently(ctx context.Context, call func() error) error {
+// pollTimeout bounds one look at the job, resultsTimeout the results
+// download: a server that stops answering counts as out of reach.
+const pollTimeout, resultsTimeout = 30 * time.Second, 5 * time.Minute
+
+// patiently runs call, each try cut off after each, until it succeeds or
+// fails for good. While the server cannot be reached (errs.Unavailable: no
+// connection, no answer, or a 5xx from it or a proxy in front) it tries
+// again every interval, for up to wait from the first failure: the job is
+// stored and goes on across a restart.
+func (f *follower) patiently(ctx context.Context, each time.Duration, call func(context.Context) error) error {
 	var down time.Time
 	for {
-		err := call()
-		if err == nil {
+		cctx, cancel := context.WithTimeout(ctx, each)
+		err := call(cctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil: // interrupted, not out of reach
+			return f.stopped(ctx.Err())
+		case err == nil:
 			if !down.IsZero() {
 				fmt.Fprintf(f.env.Stderr, "reached %s again after %s\n", f.c.base, time.Since(down).Round(time.Second))
 			}
 			return nil
-		}
-		if errs.ErrorCode(err) != errs.Unavailable {
+		case errs.ErrorCode(err) != errs.Unavailable:
 			return err
-		}
-		if down.IsZero() {
+		case down.IsZero() && f.wait > 0:
 			down = time.Now()
 			if f.tty {
 				fmt.Fprintln(f.env.Stderr)
 			}
 			fmt.Fprintf(f.env.Stderr, "%v; trying again for up to %s\n", err, f.wait)
-		} else if time.Since(down) >= f.wait {
+		case down.IsZero() || time.Since(down)+f.interval > f.wait:
 			return f.stopped(err)
 		}
 		select {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -228,12 +229,13 @@ func TestBulkCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]struct {
-		args     []string
-		env      []string
-		code     int
-		stderr   []string
-		stdout   string
-		wantFile bool
+		args      []string
+		env       []string
+		code      int
+		stderr    []string
+		stdout    string
+		notStderr string // a line that must not be printed
+		wantFile  bool
 	}{
 		"ok/one bad row reported, good rows issued": {
 			args: []string{"bulk", file, "--achievement", "5150", "--url", p.url(), "--interval", "200ms"},
@@ -248,6 +250,8 @@ func TestBulkCLI(t *testing.T) {
 		"error/job with achievement": {args: []string{"bulk", "--job", "abc", "--achievement", "5150", "--token", "x", "--url", p.url()}, code: 2,
 			stderr: []string{"--achievement and --create go with a file"}},
 		"error/no such job": {args: []string{"bulk", "--job", "nosuchjob", "--url", p.url()}, env: []string{"TOHU_API_KEY=" + s.issuerTok}, code: 2, stderr: []string{"404"}},
+		"error/server gone, no wait": {args: []string{"bulk", "--job", "abc", "--token", "x", "--url", "http://" + bulkFreeAddr(t), "--wait", "0"}, code: 1,
+			stderr: []string{"cannot reach", "Follow it again with: tohu bulk --job abc"}, notStderr: "trying again"},
 		// Nothing listens: tried for --wait, then the hint to take the job up again.
 		"error/server gone": {args: []string{"bulk", "--job", "abc", "--token", "x", "--url", "http://" + bulkFreeAddr(t), "--interval", "50ms", "--wait", "300ms"}, code: 1,
 			stderr: []string{"cannot reach", "trying again for up to 300ms", "Follow it again with: tohu bulk --job abc"}},
@@ -268,6 +272,9 @@ func TestBulkCLI(t *testing.T) {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr lacks %q:\n%s", want, &stderr)
 				}
+			}
+			if tc.notStderr != "" && strings.Contains(stderr.String(), tc.notStderr) {
+				t.Errorf("stderr has %q:\n%s", tc.notStderr, &stderr)
 			}
 			if strings.Contains(stderr.String(), "\r") {
 				t.Errorf("carriage returns in non-terminal output:\n%q", &stderr)
@@ -317,6 +324,20 @@ func TestBulkCLI(t *testing.T) {
 
 	// On a terminal: one line redrawn with \r — bar, count, rate, ETA — and
 	// no plain progress lines. In-process, with stderr a pseudo-terminal.
+	// Interrupted (Ctrl-C) while the server is out of reach: the hint to
+	// take the job up again, and no talk of trying again.
+	t.Run("ok/interrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var stdout, stderr bytes.Buffer
+		env := &Env{Getenv: func(string) string { return "" }, Stdout: &stdout, Stderr: &stderr, Now: time.Now}
+		err := cmdBulk(ctx, env, []string{"--job", "abc", "--url", "http://" + bulkFreeAddr(t), "--token", "x"})
+		if !errors.Is(err, context.Canceled) || !strings.Contains(stderr.String(), "Follow it again with: tohu bulk --job abc") ||
+			strings.Contains(stderr.String(), "trying again") {
+			t.Fatalf("err %v\nstderr: %s", err, &stderr)
+		}
+	})
+
 	t.Run("ok/terminal progress bar", func(t *testing.T) {
 		master, tty := openPTY(t)
 		var b bytes.Buffer
