@@ -232,6 +232,24 @@ func (s *server) awardNotification(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"notification": n})
 }
 
+// resendNotification is POST /api/v1/awards/:id/notification/resend with
+// {} or {"to": "corrected@example.nz"} (assessor or approver): the
+// learner's email is sent again, to the corrected address when given. 202
+// with the notification, now queued (or recorded, with no SMTP).
+func (s *server) resendNotification(c *fiber.Ctx) error {
+	var req struct {
+		To string `json:"to"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	n, err := s.Issuer.ResendNotification(c.UserContext(), actor(c), strings.Clone(c.Params("id")), strings.TrimSpace(req.To))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"notification": n})
+}
+
 // vetText refuses a CSV upload that is not UTF-8 text or holds NUL bytes:
 // encoding/csv would pass both through into names and emails.
 func vetText(body []byte) error {

@@ -68,6 +68,7 @@ type Issuer interface {
 	// Cohort issuance, notifications and reports (issue 6: bulk.go, report.go).
 	SubmitBulk(ctx context.Context, actor issuer.Actor, rows []issuer.BulkRow, defaultAchievement string, createOnly bool) (*issuer.BulkSubmitted, error)
 	BulkJobStatus(ctx context.Context, actor issuer.Actor, id string) (*issuer.BulkStatus, error)
+	ResendNotification(ctx context.Context, actor issuer.Actor, awardID, to string) (*issuer.NotificationStatus, error)
 	ListBulkJobs(ctx context.Context, actor issuer.Actor, state string, limit int) ([]*issuer.BulkStatus, error)
 	BulkResults(ctx context.Context, actor issuer.Actor, id string, fn func(issuer.BulkResult) error) error
 	CancelBulkJob(ctx context.Context, actor issuer.Actor, id string) (*issuer.BulkStatus, error)

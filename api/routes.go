@@ -105,6 +105,7 @@ func (s *server) routes() []route {
 		{get, "/api/v1/jobs/:id/results", keyed, nil, iss, s.jobResults},
 		{post, "/api/v1/jobs/:id/cancel", keyed, roles(assessor, approver), iss, s.cancelJob},
 		{get, "/api/v1/awards/:id/notification", keyed, nil, iss, s.awardNotification},
+		{post, "/api/v1/awards/:id/notification/resend", keyed, roles(assessor, approver), iss, s.resendNotification},
 		{get, "/api/v1/reports/nzqa-completions", keyed, nil, iss, s.nzqaCompletions},
 	}
 }

@@ -151,7 +151,7 @@ func (s *Service) validateAward(in NewAward, ach *Achievement) (*Award, error) {
 		return nil, errs.F(errs.Invalid, "/learner/name", "the learner's name is required")
 	case a.LearnerEmail == "" && a.LearnerDID == "":
 		return nil, errs.F(errs.Invalid, "/learner/email", "the learner's email or DID is required")
-	case a.LearnerEmail != "" && (!strings.Contains(a.LearnerEmail, "@") || strings.ContainsAny(a.LearnerEmail, " \t\r\n")):
+	case a.LearnerEmail != "" && !validEmail(a.LearnerEmail):
 		return nil, errs.F(errs.Invalid, "/learner/email", "the learner's email is not an email address")
 	case a.LearnerDID != "" && !strings.HasPrefix(a.LearnerDID, "did:"):
 		return nil, errs.F(errs.Invalid, "/learner/did", "the learner's DID must start with did:")

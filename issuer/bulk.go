@@ -662,10 +662,8 @@ func (s *Service) CancelBulkJob(ctx context.Context, actor Actor, id string) (*B
 	if err != nil {
 		return nil, err
 	}
-	if err := actor.require(RoleAssessor, j.ProviderID); err != nil {
-		if err2 := actor.require(RoleApprover, j.ProviderID); err2 != nil {
-			return nil, err
-		}
+	if err := actor.requireEither(RoleAssessor, RoleApprover, j.ProviderID); err != nil {
+		return nil, err
 	}
 	ok, err := s.store.SetBulkJobState(ctx, id, JobCancelled, s.now(), JobQueued, JobRunning)
 	if err != nil {

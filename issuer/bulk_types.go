@@ -173,7 +173,7 @@ type BulkStore interface {
 	// ClaimNotifications leases up to limit pending notifications due at now
 	// until leaseUntil (by moving their next attempt there) and returns them.
 	ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Notification, error)
-	// UpdateNotification writes n's state, attempts, next attempt, last error and sent time.
+	// UpdateNotification writes n's address, state, attempts, next attempt, last error and sent time.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// AwardNotification returns the award's notification of kind. NotFound if none.
 	AwardNotification(ctx context.Context, awardID, kind string) (*Notification, error)

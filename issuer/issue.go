@@ -18,6 +18,20 @@ type Issued struct {
 	URL   string // the credential's public URL (also its id)
 }
 
+// awardContext loads what an award is issued under: its provider and its
+// micro-credential's version.
+func (s *Service) awardContext(ctx context.Context, a *Award) (*Provider, *Achievement, error) {
+	p, err := s.store.Provider(ctx, a.ProviderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ach, err := s.store.Achievement(ctx, a.AchievementID, a.AchievementVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, ach, nil
+}
+
 // IssueAward signs and stores an approved award's credential. It checks
 // that the achievement version is approved (Conflict at
 // /achievement/approvalStatus), that its next review date has not lapsed
@@ -54,11 +68,7 @@ func (s *Service) IssueAward(ctx context.Context, actor Actor, id string) (*Issu
 	if a.State != AwardApproved {
 		return nil, errs.F(errs.Conflict, "/state", "only an approved award can be issued; this one is %s", a.State)
 	}
-	p, err := s.store.Provider(ctx, a.ProviderID)
-	if err != nil {
-		return nil, err
-	}
-	ach, err := s.store.Achievement(ctx, a.AchievementID, a.AchievementVersion)
+	p, ach, err := s.awardContext(ctx, a)
 	if err != nil {
 		return nil, err
 	}

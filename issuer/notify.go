@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"mime/quotedprintable"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,6 +108,71 @@ func (s *Service) notificationStatus(n *Notification) *NotificationStatus {
 	return st
 }
 
+// validEmail is tohu's check of a learner's address: an "@", no spaces.
+// Whether the address works is the mail server's to say (a bounce shows in
+// the notification's state).
+func validEmail(addr string) bool {
+	return strings.Contains(addr, "@") && !strings.ContainsAny(addr, " \t\r\n")
+}
+
+// ResendNotification sends the learner's email about an issued (or
+// suspended) award again, as a provider does once a bounced address is
+// corrected: to to when given, else to the address it went to before. The
+// credential is not changed: it holds only a salted hash of the address it
+// was issued to. Assessor or approver role; Conflict unless the award is
+// issued or suspended; Invalid (/to) for a bad address, or when the award
+// has no email and no address is given.
+func (s *Service) ResendNotification(ctx context.Context, actor Actor, awardID, to string) (*NotificationStatus, error) {
+	a, err := s.store.Award(ctx, awardID)
+	if err != nil {
+		return nil, err
+	}
+	if err := actor.requireEither(RoleAssessor, RoleApprover, a.ProviderID); err != nil {
+		return nil, err
+	}
+	if a.State != AwardIssued && a.State != AwardSuspended {
+		return nil, errs.E(errs.Conflict, "the award is %s: only an issued award's email can be sent again", a.State)
+	}
+	if to != "" && !validEmail(to) {
+		return nil, errs.F(errs.Invalid, "/to", "%q is not an email address", to)
+	}
+	n, err := s.store.AwardNotification(ctx, awardID, NotifyAwardIssued)
+	fresh := errs.Is(err, errs.NotFound) // the learner had no address when the award was issued
+	switch {
+	case fresh && to == "":
+		return nil, errs.F(errs.Invalid, "/to", "the learner had no email address when the award was issued: give one in to")
+	case fresh:
+		p, ach, err := s.awardContext(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		if n, err = s.issuedNotification(p, ach, a, to); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	}
+	if to != "" {
+		n.To = to
+	}
+	n.State, n.Attempts, n.NextAttemptAt, n.LastError, n.SentAt = NotifyPending, 0, time.Now(), "", nil
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		write := tx.UpdateNotification
+		if fresh {
+			write = tx.EnqueueNotification
+		}
+		if err := write(ctx, n); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, a.ProviderID, "award.notification.resend", "award:"+a.ID,
+			map[string]string{"newAddress": strconv.FormatBool(to != "")})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.notificationStatus(n), nil
+}
+
 // CredentialPageURL is the learner's page for an award (HTML, downloads,
 // sharing), the link the notification carries.
 func (s *Service) CredentialPageURL(awardID string) string { return s.cfg.BaseURL + "/c/" + awardID }
@@ -117,14 +183,23 @@ func (s *Service) recordIssued(ctx context.Context, tx Store, p *Provider, ach *
 	if a.LearnerEmail == "" {
 		return nil
 	}
-	id, err := s.newID()
+	n, err := s.issuedNotification(p, ach, a, a.LearnerEmail)
 	if err != nil {
 		return err
 	}
+	return tx.EnqueueNotification(ctx, n)
+}
+
+// issuedNotification is the email telling the learner of a's issue, to
+// addr, due now.
+func (s *Service) issuedNotification(p *Provider, ach *Achievement, a *Award, addr string) (*Notification, error) {
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
 	subject, body := issuedMessage(p, ach, a, s.CredentialPageURL(a.ID))
-	now := s.now()
-	return tx.EnqueueNotification(ctx, &Notification{ID: id, ProviderID: p.ID, AwardID: a.ID, Kind: NotifyAwardIssued,
-		To: a.LearnerEmail, Subject: subject, Body: body, State: NotifyPending, NextAttemptAt: time.Now(), CreatedAt: now})
+	return &Notification{ID: id, ProviderID: p.ID, AwardID: a.ID, Kind: NotifyAwardIssued, To: addr, Subject: subject,
+		Body: body, State: NotifyPending, NextAttemptAt: time.Now(), CreatedAt: s.now()}, nil
 }
 
 // issuedMessage is the email to the learner, in English and te reo Māori.

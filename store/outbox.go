@@ -72,10 +72,11 @@ func (db *DB) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time,
 	return out, nil
 }
 
-// UpdateNotification writes n's delivery state. NotFound if it does not exist.
+// UpdateNotification writes n's address and delivery state. NotFound if it
+// does not exist.
 func (db *DB) UpdateNotification(ctx context.Context, n *issuer.Notification) error {
 	res := db.write(ctx).Model(&outboxRow{}).Where("id = ?", n.ID).Updates(map[string]any{
-		"state": n.State, "attempts": n.Attempts, "next_attempt_at": n.NextAttemptAt.UnixMilli(),
+		"to_addr": n.To, "state": n.State, "attempts": n.Attempts, "next_attempt_at": n.NextAttemptAt.UnixMilli(),
 		"last_error": n.LastError, "sent_at": utcPtr(n.SentAt),
 	})
 	if res.Error != nil {

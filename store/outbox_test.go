@@ -14,6 +14,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/tohu-nz/tohu/errs"
 	"github.com/tohu-nz/tohu/issuer"
 	"github.com/tohu-nz/tohu/store"
 )
@@ -282,6 +283,130 @@ func TestBulkResultsEmail(t *testing.T) {
 		if got[2].State != issuer.NotifySent || got[3].State != issuer.NotifyFailed || !strings.Contains(got[3].Reason, "550") ||
 			got[4].State != issuer.NotifyNone || got[4].Reason != "the learner has no email address" {
 			t.Fatalf("after sending: %+v", got)
+		}
+	})
+}
+
+// TestNotificationResent: once staff correct a bounced address, the
+// learner's email goes again to the new address through a real SMTP
+// server, with the same message; it can be sent again as it is; a learner
+// who had no address gets one; bad requests are refused and change nothing.
+func TestNotificationResent(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		sink, addr := startSMTP(t, "127.0.0.1:0")
+		e := mailEnv(t, db, dsn, dir, addr)
+		pr := e.provider(t, "kura-resend", false)
+		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		if err != nil {
+			t.Fatal(err)
+		}
+		issue := func(email, did string) *issuer.Award {
+			t.Helper()
+			in := sampleAward(ach.ID)
+			in.LearnerEmail, in.LearnerDID = email, did
+			a, err := e.svc.CreateAward(ctx, pr.assessor, in, "")
+			if err == nil {
+				_, err = e.svc.ApproveAward(ctx, pr.approver, a.ID)
+			}
+			if err == nil {
+				_, err = e.svc.IssueAward(ctx, pr.approver, a.ID)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		send := func(want int) {
+			t.Helper()
+			if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != want {
+				t.Fatalf("SendDueNotifications = %d, %v; want %d", n, err, want)
+			}
+		}
+		bounced := issue("aroha@bounce.example", "")
+		send(1)
+		if st, _ := e.svc.AwardNotification(ctx, pr.approver, bounced.ID); st.State != issuer.NotifyFailed {
+			t.Fatalf("before the resend: %+v", st)
+		}
+
+		// Corrected address: queued, then delivered there.
+		st, err := e.svc.ResendNotification(ctx, pr.assessor, bounced.ID, "aroha.ngata@example.nz")
+		if err != nil || st.State != issuer.NotifyQueued || st.To != "aroha.ngata@example.nz" || st.Attempts != 0 {
+			t.Fatalf("resend = %+v, %v", st, err)
+		}
+		send(1)
+		got := sink.received()
+		if len(got) != 1 || got[0].to[0] != "aroha.ngata@example.nz" || !strings.Contains(string(got[0].data), bounced.ID) {
+			t.Fatalf("received %+v", got)
+		}
+		if st, _ := e.svc.AwardNotification(ctx, pr.approver, bounced.ID); st.State != issuer.NotifySent || st.To != "aroha.ngata@example.nz" {
+			t.Fatalf("after the resend: %+v", st)
+		}
+		// Again, to the same address: a second message.
+		if _, err := e.svc.ResendNotification(ctx, pr.approver, bounced.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		send(1)
+		if got := sink.received(); len(got) != 2 || got[1].to[0] != "aroha.ngata@example.nz" {
+			t.Fatalf("received %d messages", len(got))
+		}
+
+		// A learner issued without an address gets one now.
+		walletOnly := issue("", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+		if _, err := e.svc.ResendNotification(ctx, pr.approver, walletOnly.ID, ""); errs.ErrorCode(err) != errs.Invalid || errs.ErrorField(err) != "/to" {
+			t.Fatalf("no address at all: %v", err)
+		}
+		if _, err := e.svc.ResendNotification(ctx, pr.approver, walletOnly.ID, "hemi@example.nz"); err != nil {
+			t.Fatal(err)
+		}
+		send(1)
+		if got := sink.received(); len(got) != 3 || got[2].to[0] != "hemi@example.nz" || !strings.Contains(string(got[2].data), "Kia ora") {
+			t.Fatalf("received %d messages", len(got))
+		}
+
+		// Refusals, each leaving the sent email as it was.
+		if _, err := e.svc.Revoke(ctx, pr.approver, walletOnly.ID, "issued in error"); err != nil {
+			t.Fatal(err)
+		}
+		_, tok, err := e.svc.CreateAPIKey(ctx, pr.admin, pr.p.ID, "viewer", []issuer.Role{issuer.RoleViewer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vtok, err := e.svc.Authenticate(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, c := range map[string]struct {
+			actor issuer.Actor
+			award string
+			to    string
+			code  errs.Code
+		}{
+			"bad address": {pr.assessor, bounced.ID, "aroha at example.nz", errs.Invalid},
+			"revoked":     {pr.approver, walletOnly.ID, "", errs.Conflict},
+			"viewer":      {vtok, bounced.ID, "", errs.Forbidden},
+			"no award":    {pr.approver, "nosuchaward", "", errs.NotFound},
+		} {
+			if _, err := e.svc.ResendNotification(ctx, c.actor, c.award, c.to); errs.ErrorCode(err) != c.code {
+				t.Errorf("%s: %v, want %s", name, err, c.code)
+			}
+		}
+		if st, _ := e.svc.AwardNotification(ctx, pr.approver, bounced.ID); st.State != issuer.NotifySent {
+			t.Fatalf("a refused resend changed the email: %+v", st)
+		}
+		send(0)
+		events, err := e.svc.AuditEvents(ctx, pr.admin, pr.p.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resends := 0
+		for _, ev := range events {
+			if ev.Action == "award.notification.resend" {
+				resends++
+			}
+		}
+		if resends != 3 {
+			t.Fatalf("%d resend audit events, want 3", resends)
 		}
 	})
 }
