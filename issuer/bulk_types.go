@@ -96,6 +96,10 @@ const (
 	NotifyFailed  = "failed" // gave up after the maximum number of attempts
 )
 
+// ErrNotificationReset: a delivery attempt's outcome was not written,
+// because staff sent the notification again meanwhile; the resend stands.
+var ErrNotificationReset = errors.New("the notification was sent again meanwhile")
+
 // Notification is one email in the outbox. It is recorded in the same
 // transaction as the change it announces, so it exists if and only if that
 // change committed; a notifier sends it afterwards, with retries.
@@ -173,8 +177,13 @@ type BulkStore interface {
 	// ClaimNotifications leases up to limit pending notifications due at now
 	// until leaseUntil (by moving their next attempt there) and returns them.
 	ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Notification, error)
-	// UpdateNotification writes n's address, state, attempts, next attempt, last error and sent time.
+	// UpdateNotification writes the outcome of the delivery attempt that
+	// claimed n (state, next attempt, last error, sent time), only while its
+	// attempts are still n.Attempts: ErrNotificationReset otherwise.
 	UpdateNotification(ctx context.Context, n *Notification) error
+	// ResetNotification makes n due again at n.NextAttemptAt, to n.To, with
+	// no attempts (ResendNotification).
+	ResetNotification(ctx context.Context, n *Notification) error
 	// AwardNotification returns the award's notification of kind. NotFound if none.
 	AwardNotification(ctx context.Context, awardID, kind string) (*Notification, error)
 	// AwardNotifications returns the notifications of kind of those of the

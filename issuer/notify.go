@@ -157,7 +157,7 @@ func (s *Service) ResendNotification(ctx context.Context, actor Actor, awardID, 
 	}
 	n.State, n.Attempts, n.NextAttemptAt, n.LastError, n.SentAt = NotifyPending, 0, time.Now(), "", nil
 	err = s.store.WithTx(ctx, func(tx Store) error {
-		write := tx.UpdateNotification
+		write := tx.ResetNotification
 		if fresh {
 			write = tx.EnqueueNotification
 		}
@@ -367,7 +367,9 @@ func (s *Service) SendDueNotifications(ctx context.Context, opts NotifierOptions
 			}
 			n.NextAttemptAt, n.LastError = time.Now().Add(wait), oneLineText(err.Error())
 		}
-		if uerr := s.store.UpdateNotification(context.WithoutCancel(ctx), n); uerr != nil {
+		if uerr := s.store.UpdateNotification(context.WithoutCancel(ctx), n); errors.Is(uerr, ErrNotificationReset) {
+			continue // sent again by staff while this attempt ran: theirs is the one that counts
+		} else if uerr != nil {
 			return len(due), uerr
 		}
 		if err != nil && opts.Logger != nil {

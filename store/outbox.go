@@ -72,12 +72,36 @@ func (db *DB) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time,
 	return out, nil
 }
 
-// UpdateNotification writes n's address and delivery state. NotFound if it
-// does not exist.
+// UpdateNotification writes the outcome of the delivery attempt that
+// claimed n (n.Attempts is that claim's count). NotFound if it does not
+// exist; issuer.ErrNotificationReset, with nothing written, when staff sent
+// it again since the claim (ResetNotification put its attempts back to 0).
 func (db *DB) UpdateNotification(ctx context.Context, n *issuer.Notification) error {
+	res := db.write(ctx).Model(&outboxRow{}).Where("id = ? AND attempts = ?", n.ID, n.Attempts).Updates(map[string]any{
+		"state": n.State, "next_attempt_at": n.NextAttemptAt.UnixMilli(), "last_error": n.LastError, "sent_at": utcPtr(n.SentAt),
+	})
+	if res.Error != nil {
+		return translate(res.Error, "notification")
+	}
+	if res.RowsAffected == 0 {
+		var count int64
+		if err := db.write(ctx).Model(&outboxRow{}).Where("id = ?", n.ID).Count(&count).Error; err != nil {
+			return translate(err, "notification")
+		}
+		if count == 0 {
+			return errs.E(errs.NotFound, "notification not found")
+		}
+		return issuer.ErrNotificationReset
+	}
+	return nil
+}
+
+// ResetNotification makes n due again from its first attempt, to n.To:
+// pending, no attempts, no error, not sent. NotFound if it does not exist.
+func (db *DB) ResetNotification(ctx context.Context, n *issuer.Notification) error {
 	res := db.write(ctx).Model(&outboxRow{}).Where("id = ?", n.ID).Updates(map[string]any{
-		"to_addr": n.To, "state": n.State, "attempts": n.Attempts, "next_attempt_at": n.NextAttemptAt.UnixMilli(),
-		"last_error": n.LastError, "sent_at": utcPtr(n.SentAt),
+		"to_addr": n.To, "state": issuer.NotifyPending, "attempts": 0, "next_attempt_at": n.NextAttemptAt.UnixMilli(),
+		"last_error": "", "sent_at": nil,
 	})
 	if res.Error != nil {
 		return translate(res.Error, "notification")

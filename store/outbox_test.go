@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -407,6 +408,47 @@ func TestNotificationResent(t *testing.T) {
 		}
 		if resends != 3 {
 			t.Fatalf("%d resend audit events, want 3", resends)
+		}
+	})
+}
+
+// TestNotificationResetWhileSending: an attempt that was sending when staff
+// sent the email again to a corrected address does not write its outcome
+// over the resend; the resend goes out.
+func TestNotificationResetWhileSending(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
+		ctx := context.Background()
+		sink, addr := startSMTP(t, "127.0.0.1:0")
+		e := mailEnv(t, db, dsn, dir, addr)
+		pr := e.provider(t, "kura-race", false)
+		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
+		if err != nil {
+			t.Fatal(err)
+		}
+		is := e.issue(t, pr, ach.ID)
+		at := time.Now()
+		claimed, err := db.ClaimNotifications(ctx, at, at.Add(time.Minute), 10) // an attempt under way
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claim = %d, %v", len(claimed), err)
+		}
+		if _, err := e.svc.ResendNotification(ctx, pr.approver, is.Award.ID, "aroha.ngata@example.nz"); err != nil {
+			t.Fatal(err)
+		}
+		// The attempt ends (failed, say) after the resend.
+		n := claimed[0]
+		n.State, n.LastError = issuer.NotifyFailed, "550 no such mailbox"
+		if err := db.UpdateNotification(ctx, &n); !errors.Is(err, issuer.ErrNotificationReset) {
+			t.Fatalf("update after the resend: %v, want ErrNotificationReset", err)
+		}
+		st, _ := e.svc.AwardNotification(ctx, pr.approver, is.Award.ID)
+		if st.State != issuer.NotifyQueued || st.To != "aroha.ngata@example.nz" {
+			t.Fatalf("the attempt overwrote the resend: %+v", st)
+		}
+		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 1 {
+			t.Fatalf("SendDueNotifications = %d, %v", n, err)
+		}
+		if got := sink.received(); len(got) != 1 || got[0].to[0] != "aroha.ngata@example.nz" {
+			t.Fatalf("received %+v", got)
 		}
 	})
 }
