@@ -233,15 +233,17 @@ func (s *server) awardNotification(c *fiber.Ctx) error {
 }
 
 // resendNotification is POST /api/v1/awards/:id/notification/resend with
-// {} or {"to": "corrected@example.nz"} (assessor or approver): the
+// no body, {} or {"to": "corrected@example.nz"} (assessor or approver): the
 // learner's email is sent again, to the corrected address when given. 202
 // with the notification, now queued (or recorded, with no SMTP).
 func (s *server) resendNotification(c *fiber.Ctx) error {
 	var req struct {
 		To string `json:"to"`
 	}
-	if err := decodeJSON(c, &req); err != nil {
-		return err
+	if len(bytes.TrimSpace(c.Body())) > 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
 	}
 	n, err := s.Issuer.ResendNotification(c.UserContext(), actor(c), strings.Clone(c.Params("id")), strings.TrimSpace(req.To))
 	if err != nil {

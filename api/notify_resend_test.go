@@ -12,8 +12,9 @@ import (
 
 // TestResendNotification: POST /api/v1/awards/{id}/notification/resend
 // over the real server: 202 with the email queued again (recorded here, as
-// this server has no SMTP) to the corrected address; a bad address, an
-// unknown member or a missing body is a problem naming the member.
+// this server has no SMTP) to the corrected address, or with no body to
+// the same one; a bad address, an unknown member or a body that is not
+// JSON is a problem naming the member.
 func TestResendNotification(t *testing.T) {
 	forEachCancelEnv(t, func(t *testing.T, e *cancelEnv) {
 		_, id := e.uploadCohort(70, 1)
@@ -34,6 +35,9 @@ func TestResendNotification(t *testing.T) {
 			ok.Notification.State != issuer.NotifyRecorded || ok.Notification.To != "corrected@example.nz" {
 			t.Fatalf("resend = %d %s, %v", status, body, err)
 		}
+		if status, body, err := e.do(http.MethodPost, path, "", nil); err != nil || status != http.StatusAccepted {
+			t.Fatalf("resend with no body = %d %s, %v", status, body, err)
+		}
 		for name, c := range map[string]struct {
 			body    string
 			status  int
@@ -41,7 +45,7 @@ func TestResendNotification(t *testing.T) {
 		}{
 			"bad address":    {`{"to":"corrected at example.nz"}`, http.StatusUnprocessableEntity, "/to"},
 			"unknown member": {`{"email":"x@example.nz"}`, http.StatusBadRequest, "/email"},
-			"no body":        {``, http.StatusBadRequest, ""},
+			"not JSON":       {`to=x@example.nz`, http.StatusBadRequest, ""},
 		} {
 			status, body, err := e.do(http.MethodPost, path, "application/json", []byte(c.body))
 			var p api.Problem

@@ -64,16 +64,6 @@ func (a Actor) name() string {
 // the actor belongs to a provider other than providerID (so that one
 // provider cannot learn what another has). providerID "" skips the scope
 // check.
-// requireEither is require for an action either role may take: the first
-// role's error when the actor has neither.
-func (a Actor) requireEither(r1, r2 Role, providerID string) error {
-	err := a.require(r1, providerID)
-	if err != nil && a.require(r2, providerID) == nil {
-		return nil
-	}
-	return err
-}
-
 func (a Actor) require(r Role, providerID string) error {
 	if !a.Operator && a.APIKeyID == "" {
 		return errs.E(errs.Unauthorized, "an API key is required")
@@ -85,4 +75,14 @@ func (a Actor) require(r Role, providerID string) error {
 		return errs.E(errs.Forbidden, "this action needs the %s role", r)
 	}
 	return nil
+}
+
+// requireEither is require for an action either role may take: the first
+// role's error when the actor has neither.
+func (a Actor) requireEither(r1, r2 Role, providerID string) error {
+	err := a.require(r1, providerID)
+	if err != nil && a.require(r2, providerID) == nil {
+		return nil
+	}
+	return err
 }

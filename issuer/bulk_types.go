@@ -96,9 +96,10 @@ const (
 	NotifyFailed  = "failed" // gave up after the maximum number of attempts
 )
 
-// ErrNotificationReset: a delivery attempt's outcome was not written,
-// because staff sent the notification again meanwhile; the resend stands.
-var ErrNotificationReset = errors.New("the notification was sent again meanwhile")
+// ErrAttemptSuperseded: a delivery attempt's outcome was not written,
+// because the notification was claimed again (this attempt's lease ran
+// out) or sent again by staff meanwhile; the later one stands.
+var ErrAttemptSuperseded = errors.New("the notification was claimed or sent again meanwhile")
 
 // Notification is one email in the outbox. It is recorded in the same
 // transaction as the change it announces, so it exists if and only if that
@@ -113,6 +114,7 @@ type Notification struct {
 	Body          string // text/plain, UTF-8; English then te reo Māori
 	State         string
 	Attempts      int
+	Generation    int       // times staff sent it again (ResendNotification)
 	NextAttemptAt time.Time // also the lease while a notifier is sending it
 	LastError     string
 	CreatedAt     time.Time
@@ -179,10 +181,10 @@ type BulkStore interface {
 	ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Notification, error)
 	// UpdateNotification writes the outcome of the delivery attempt that
 	// claimed n (state, next attempt, last error, sent time), only while its
-	// attempts are still n.Attempts: ErrNotificationReset otherwise.
+	// attempts and generation are still n's: ErrAttemptSuperseded otherwise.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// ResetNotification makes n due again at n.NextAttemptAt, to n.To, with
-	// no attempts (ResendNotification).
+	// no attempts, as its next generation (ResendNotification).
 	ResetNotification(ctx context.Context, n *Notification) error
 	// AwardNotification returns the award's notification of kind. NotFound if none.
 	AwardNotification(ctx context.Context, awardID, kind string) (*Notification, error)

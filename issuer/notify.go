@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,6 +109,15 @@ func (s *Service) notificationStatus(n *Notification) *NotificationStatus {
 	return st
 }
 
+// emailDomain is what follows an address's last "@": enough for an audit
+// trail to tell a corrected address from the old one without keeping either.
+func emailDomain(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
+}
+
 // validEmail is tohu's check of a learner's address: an "@", no spaces.
 // Whether the address works is the mail server's to say (a bounce shows in
 // the notification's state).
@@ -115,13 +125,20 @@ func validEmail(addr string) bool {
 	return strings.Contains(addr, "@") && !strings.ContainsAny(addr, " \t\r\n")
 }
 
-// ResendNotification sends the learner's email about an issued (or
-// suspended) award again, as a provider does once a bounced address is
-// corrected: to to when given, else to the address it went to before. The
-// credential is not changed: it holds only a salted hash of the address it
-// was issued to. Assessor or approver role; Conflict unless the award is
-// issued or suspended; Invalid (/to) for a bad address, or when the award
-// has no email and no address is given.
+// resendCooldown is how soon after an email was delivered it may be sent
+// again as it is: a second click is a mistake, not a request, and a key
+// must not be usable to send the same learner mail on a loop.
+const resendCooldown = 10 * time.Minute
+
+// ResendNotification sends the learner's email about an issued award
+// again, as a provider does once a bounced address is corrected: to to
+// when given, else to the address it went to before. The credential is not
+// changed: it holds only a salted hash of the address it was issued to.
+// Assessor or approver role. Conflict unless the award is issued (a
+// suspended one's page says so; the email would not), or when it was
+// delivered to that address less than resendCooldown ago. Invalid (/to)
+// for a bad address, or when there is no address at all. The audit event
+// names the addresses' domains, not the addresses.
 func (s *Service) ResendNotification(ctx context.Context, actor Actor, awardID, to string) (*NotificationStatus, error) {
 	a, err := s.store.Award(ctx, awardID)
 	if err != nil {
@@ -130,30 +147,39 @@ func (s *Service) ResendNotification(ctx context.Context, actor Actor, awardID, 
 	if err := actor.requireEither(RoleAssessor, RoleApprover, a.ProviderID); err != nil {
 		return nil, err
 	}
-	if a.State != AwardIssued && a.State != AwardSuspended {
-		return nil, errs.E(errs.Conflict, "the award is %s: only an issued award's email can be sent again", a.State)
+	if a.State != AwardIssued {
+		return nil, errs.F(errs.Conflict, "/state", "the award is %s: only an issued award's email can be sent again", a.State)
 	}
 	if to != "" && !validEmail(to) {
 		return nil, errs.F(errs.Invalid, "/to", "%q is not an email address", to)
 	}
 	n, err := s.store.AwardNotification(ctx, awardID, NotifyAwardIssued)
-	fresh := errs.Is(err, errs.NotFound) // the learner had no address when the award was issued
+	// None yet: the learner had no address, or the award was issued before
+	// tohu recorded emails.
+	fresh := errs.Is(err, errs.NotFound)
+	old := ""
 	switch {
-	case fresh && to == "":
+	case fresh && cmp.Or(to, a.LearnerEmail) == "":
 		return nil, errs.F(errs.Invalid, "/to", "the learner had no email address when the award was issued: give one in to")
 	case fresh:
 		p, ach, err := s.awardContext(ctx, a)
 		if err != nil {
 			return nil, err
 		}
-		if n, err = s.issuedNotification(p, ach, a, to); err != nil {
+		if n, err = s.issuedNotification(p, ach, a, cmp.Or(to, a.LearnerEmail)); err != nil {
 			return nil, err
 		}
 	case err != nil:
 		return nil, err
-	}
-	if to != "" {
-		n.To = to
+	default:
+		old = n.To
+		if n.State == NotifySent && n.SentAt != nil && (to == "" || to == n.To) {
+			if ago := s.now().Sub(*n.SentAt); ago < resendCooldown {
+				return nil, errs.F(errs.Conflict, "/to", "the email was delivered to that address %s ago; it can be sent there again %s after delivery",
+					ago.Round(time.Second), resendCooldown)
+			}
+		}
+		n.To = cmp.Or(to, n.To)
 	}
 	n.State, n.Attempts, n.NextAttemptAt, n.LastError, n.SentAt = NotifyPending, 0, time.Now(), "", nil
 	err = s.store.WithTx(ctx, func(tx Store) error {
@@ -165,7 +191,7 @@ func (s *Service) ResendNotification(ctx context.Context, actor Actor, awardID, 
 			return err
 		}
 		return s.audit(ctx, tx, actor, a.ProviderID, "award.notification.resend", "award:"+a.ID,
-			map[string]string{"newAddress": strconv.FormatBool(to != "")})
+			map[string]string{"fromDomain": emailDomain(old), "toDomain": emailDomain(n.To)})
 	})
 	if err != nil {
 		return nil, err
@@ -239,6 +265,16 @@ func (s *Service) mailFrom() string {
 	return "tohu@" + s.baseURL.Hostname()
 }
 
+// messageID is n's outbox id, and its generation once staff have sent it
+// again: the same across retries of one sending, new for each resend
+// (receivers drop a Message-ID they have seen).
+func messageID(n *Notification) string {
+	if n.Generation == 0 {
+		return n.ID
+	}
+	return n.ID + ".g" + strconv.Itoa(n.Generation)
+}
+
 // buildMessage renders n as an RFC 5322 message: UTF-8 text in
 // quoted-printable (macrons survive 7-bit relays), the subject as an RFC
 // 2047 encoded word, and the outbox id in the Message-ID so a receiver can
@@ -251,7 +287,7 @@ func (s *Service) buildMessage(n *Notification, now time.Time) ([]byte, error) {
 		{"To", n.To},
 		{"Subject", mime.QEncoding.Encode("UTF-8", oneLineText(n.Subject))},
 		{"Date", now.Format(time.RFC1123Z)},
-		{"Message-ID", "<" + n.ID + "@" + host + ">"},
+		{"Message-ID", "<" + messageID(n) + "@" + host + ">"},
 		{"MIME-Version", "1.0"},
 		{"Content-Type", "text/plain; charset=UTF-8"},
 		{"Content-Transfer-Encoding", "quoted-printable"},
@@ -367,8 +403,11 @@ func (s *Service) SendDueNotifications(ctx context.Context, opts NotifierOptions
 			}
 			n.NextAttemptAt, n.LastError = time.Now().Add(wait), oneLineText(err.Error())
 		}
-		if uerr := s.store.UpdateNotification(context.WithoutCancel(ctx), n); errors.Is(uerr, ErrNotificationReset) {
-			continue // sent again by staff while this attempt ran: theirs is the one that counts
+		if uerr := s.store.UpdateNotification(context.WithoutCancel(ctx), n); errors.Is(uerr, ErrAttemptSuperseded) {
+			if opts.Logger != nil {
+				opts.Logger.Info("notification attempt superseded: claimed or sent again meanwhile", "notification", n.ID, "attempt", n.Attempts)
+			}
+			continue
 		} else if uerr != nil {
 			return len(due), uerr
 		}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/tohu-nz/tohu/errs"
 	"github.com/tohu-nz/tohu/issuer"
 )
@@ -19,6 +21,7 @@ type outboxRow struct {
 	Body          string
 	State         string
 	Attempts      int
+	Generation    int
 	NextAttemptAt int64 // Unix ms
 	LastError     string
 	CreatedAt     time.Time
@@ -29,7 +32,7 @@ func (outboxRow) TableName() string { return "outbox" }
 
 func (r *outboxRow) domain() issuer.Notification {
 	return issuer.Notification{ID: r.ID, ProviderID: r.ProviderID, AwardID: r.AwardID, Kind: r.Kind, To: r.ToAddr,
-		Subject: r.Subject, Body: r.Body, State: r.State, Attempts: r.Attempts,
+		Subject: r.Subject, Body: r.Body, State: r.State, Attempts: r.Attempts, Generation: r.Generation,
 		NextAttemptAt: time.UnixMilli(r.NextAttemptAt).UTC(), LastError: r.LastError,
 		CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt)}
 }
@@ -43,7 +46,7 @@ func (db *DB) EnqueueNotification(ctx context.Context, n *issuer.Notification) e
 
 func newOutboxRow(n *issuer.Notification) outboxRow {
 	return outboxRow{ID: n.ID, ProviderID: n.ProviderID, AwardID: n.AwardID, Kind: n.Kind, ToAddr: n.To, Subject: n.Subject,
-		Body: n.Body, State: n.State, Attempts: n.Attempts, NextAttemptAt: n.NextAttemptAt.UnixMilli(), LastError: n.LastError,
+		Body: n.Body, State: n.State, Attempts: n.Attempts, Generation: n.Generation, NextAttemptAt: n.NextAttemptAt.UnixMilli(), LastError: n.LastError,
 		CreatedAt: n.CreatedAt.UTC(), SentAt: utcPtr(n.SentAt)}
 }
 
@@ -60,7 +63,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time,
 	q := `UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
 			ORDER BY next_attempt_at LIMIT ?` + lock + `)
-		RETURNING id, provider_id, award_id, kind, to_addr, subject, body, state, attempts, next_attempt_at, last_error, created_at, sent_at`
+		RETURNING id, provider_id, award_id, kind, to_addr, subject, body, state, attempts, generation, next_attempt_at, last_error, created_at, sent_at`
 	var rows []outboxRow
 	if err := db.write(ctx).Raw(q, leaseUntil.UnixMilli(), now.UnixMilli(), limit).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "outbox")
@@ -73,11 +76,11 @@ func (db *DB) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time,
 }
 
 // UpdateNotification writes the outcome of the delivery attempt that
-// claimed n (n.Attempts is that claim's count). NotFound if it does not
-// exist; issuer.ErrNotificationReset, with nothing written, when staff sent
-// it again since the claim (ResetNotification put its attempts back to 0).
+// claimed n (n.Attempts and n.Generation are that claim's). NotFound if it
+// does not exist; issuer.ErrAttemptSuperseded, with nothing written, when
+// it was claimed again or sent again since.
 func (db *DB) UpdateNotification(ctx context.Context, n *issuer.Notification) error {
-	res := db.write(ctx).Model(&outboxRow{}).Where("id = ? AND attempts = ?", n.ID, n.Attempts).Updates(map[string]any{
+	res := db.write(ctx).Model(&outboxRow{}).Where("id = ? AND attempts = ? AND generation = ?", n.ID, n.Attempts, n.Generation).Updates(map[string]any{
 		"state": n.State, "next_attempt_at": n.NextAttemptAt.UnixMilli(), "last_error": n.LastError, "sent_at": utcPtr(n.SentAt),
 	})
 	if res.Error != nil {
@@ -91,17 +94,18 @@ func (db *DB) UpdateNotification(ctx context.Context, n *issuer.Notification) er
 		if count == 0 {
 			return errs.E(errs.NotFound, "notification not found")
 		}
-		return issuer.ErrNotificationReset
+		return issuer.ErrAttemptSuperseded
 	}
 	return nil
 }
 
-// ResetNotification makes n due again from its first attempt, to n.To:
-// pending, no attempts, no error, not sent. NotFound if it does not exist.
+// ResetNotification makes n due again from its first attempt, to n.To, as
+// its next generation: pending, no attempts, no error, not sent. NotFound
+// if it does not exist.
 func (db *DB) ResetNotification(ctx context.Context, n *issuer.Notification) error {
 	res := db.write(ctx).Model(&outboxRow{}).Where("id = ?", n.ID).Updates(map[string]any{
-		"to_addr": n.To, "state": issuer.NotifyPending, "attempts": 0, "next_attempt_at": n.NextAttemptAt.UnixMilli(),
-		"last_error": "", "sent_at": nil,
+		"to_addr": n.To, "state": issuer.NotifyPending, "attempts": 0, "generation": gorm.Expr("generation + 1"),
+		"next_attempt_at": n.NextAttemptAt.UnixMilli(), "last_error": "", "sent_at": nil,
 	})
 	if res.Error != nil {
 		return translate(res.Error, "notification")

@@ -8,6 +8,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -330,7 +331,16 @@ func TestNotificationResent(t *testing.T) {
 			t.Fatalf("before the resend: %+v", st)
 		}
 
-		// Corrected address: queued, then delivered there.
+		// As it is, to the same address: tried again (and bounced again).
+		if st, err := e.svc.ResendNotification(ctx, pr.assessor, bounced.ID, ""); err != nil || st.State != issuer.NotifyQueued || st.Attempts != 0 {
+			t.Fatalf("resend as is = %+v, %v", st, err)
+		}
+		send(1)
+		if st, _ := e.svc.AwardNotification(ctx, pr.approver, bounced.ID); st.State != issuer.NotifyFailed || st.Attempts != 1 {
+			t.Fatalf("after the resend as is: %+v", st)
+		}
+
+		// Corrected address: queued, then delivered there, under a new Message-ID.
 		st, err := e.svc.ResendNotification(ctx, pr.assessor, bounced.ID, "aroha.ngata@example.nz")
 		if err != nil || st.State != issuer.NotifyQueued || st.To != "aroha.ngata@example.nz" || st.Attempts != 0 {
 			t.Fatalf("resend = %+v, %v", st, err)
@@ -340,16 +350,16 @@ func TestNotificationResent(t *testing.T) {
 		if len(got) != 1 || got[0].to[0] != "aroha.ngata@example.nz" || !strings.Contains(string(got[0].data), bounced.ID) {
 			t.Fatalf("received %+v", got)
 		}
+		msg, err := mail.ReadMessage(strings.NewReader(string(got[0].data)))
+		if err != nil || !strings.Contains(msg.Header.Get("Message-ID"), ".g2@") {
+			t.Fatalf("the second resend's Message-ID = %q, %v", msg.Header.Get("Message-ID"), err)
+		}
 		if st, _ := e.svc.AwardNotification(ctx, pr.approver, bounced.ID); st.State != issuer.NotifySent || st.To != "aroha.ngata@example.nz" {
 			t.Fatalf("after the resend: %+v", st)
 		}
-		// Again, to the same address: a second message.
-		if _, err := e.svc.ResendNotification(ctx, pr.approver, bounced.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		send(1)
-		if got := sink.received(); len(got) != 2 || got[1].to[0] != "aroha.ngata@example.nz" {
-			t.Fatalf("received %d messages", len(got))
+		// Delivered just now: not again to the same address yet.
+		if _, err := e.svc.ResendNotification(ctx, pr.approver, bounced.ID, ""); errs.ErrorCode(err) != errs.Conflict || !strings.Contains(err.Error(), "10m0s") {
+			t.Fatalf("resend within the cooldown: %v", err)
 		}
 
 		// A learner issued without an address gets one now.
@@ -361,7 +371,7 @@ func TestNotificationResent(t *testing.T) {
 			t.Fatal(err)
 		}
 		send(1)
-		if got := sink.received(); len(got) != 3 || got[2].to[0] != "hemi@example.nz" || !strings.Contains(string(got[2].data), "Kia ora") {
+		if got := sink.received(); len(got) != 2 || got[1].to[0] != "hemi@example.nz" || !strings.Contains(string(got[1].data), "Kia ora") {
 			t.Fatalf("received %d messages", len(got))
 		}
 
@@ -400,21 +410,28 @@ func TestNotificationResent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resends := 0
+		var domains []string
 		for _, ev := range events {
 			if ev.Action == "award.notification.resend" {
-				resends++
+				domains = append(domains, ev.Detail["fromDomain"]+">"+ev.Detail["toDomain"])
+				for _, v := range ev.Detail {
+					if strings.Contains(v, "@") {
+						t.Errorf("an address in the audit trail: %v", ev.Detail)
+					}
+				}
 			}
 		}
-		if resends != 3 {
-			t.Fatalf("%d resend audit events, want 3", resends)
+		slices.Sort(domains)
+		if want := []string{">example.nz", "bounce.example>bounce.example", "bounce.example>example.nz"}; !slices.Equal(domains, want) {
+			t.Fatalf("resend audit events %v, want %v", domains, want)
 		}
 	})
 }
 
 // TestNotificationResetWhileSending: an attempt that was sending when staff
 // sent the email again to a corrected address does not write its outcome
-// over the resend; the resend goes out.
+// over the resend, before or after the resend's own attempt (which has the
+// same attempt count: the generation tells them apart); the resend goes out.
 func TestNotificationResetWhileSending(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		ctx := context.Background()
@@ -427,25 +444,32 @@ func TestNotificationResetWhileSending(t *testing.T) {
 		}
 		is := e.issue(t, pr, ach.ID)
 		at := time.Now()
-		claimed, err := db.ClaimNotifications(ctx, at, at.Add(time.Minute), 10) // an attempt under way
+		claimed, err := db.ClaimNotifications(ctx, at, at.Add(time.Minute), 10) // attempt A, under way
 		if err != nil || len(claimed) != 1 {
 			t.Fatalf("claim = %d, %v", len(claimed), err)
 		}
 		if _, err := e.svc.ResendNotification(ctx, pr.approver, is.Award.ID, "aroha.ngata@example.nz"); err != nil {
 			t.Fatal(err)
 		}
-		// The attempt ends (failed, say) after the resend.
-		n := claimed[0]
-		n.State, n.LastError = issuer.NotifyFailed, "550 no such mailbox"
-		if err := db.UpdateNotification(ctx, &n); !errors.Is(err, issuer.ErrNotificationReset) {
-			t.Fatalf("update after the resend: %v, want ErrNotificationReset", err)
+		// A ends (failed, say) after the resend, before anyone claims it again.
+		a := claimed[0]
+		a.State, a.LastError = issuer.NotifyFailed, "550 no such mailbox"
+		if err := db.UpdateNotification(ctx, &a); !errors.Is(err, issuer.ErrAttemptSuperseded) {
+			t.Fatalf("A's outcome after the resend: %v, want ErrAttemptSuperseded", err)
 		}
-		st, _ := e.svc.AwardNotification(ctx, pr.approver, is.Award.ID)
-		if st.State != issuer.NotifyQueued || st.To != "aroha.ngata@example.nz" {
-			t.Fatalf("the attempt overwrote the resend: %+v", st)
+		if st, _ := e.svc.AwardNotification(ctx, pr.approver, is.Award.ID); st.State != issuer.NotifyQueued || st.To != "aroha.ngata@example.nz" {
+			t.Fatalf("A overwrote the resend: %+v", st)
 		}
+		// Attempt B (the resend's first, so attempts 1 again, as A's was)
+		// delivers it; A's outcome, later still, is refused again.
 		if n, err := e.svc.SendDueNotifications(ctx, issuer.NotifierOptions{}); err != nil || n != 1 {
 			t.Fatalf("SendDueNotifications = %d, %v", n, err)
+		}
+		if err := db.UpdateNotification(ctx, &a); !errors.Is(err, issuer.ErrAttemptSuperseded) {
+			t.Fatalf("A's outcome after B's: %v, want ErrAttemptSuperseded", err)
+		}
+		if st, _ := e.svc.AwardNotification(ctx, pr.approver, is.Award.ID); st.State != issuer.NotifySent || st.Attempts != 1 {
+			t.Fatalf("after B: %+v", st)
 		}
 		if got := sink.received(); len(got) != 1 || got[0].to[0] != "aroha.ngata@example.nz" {
 			t.Fatalf("received %+v", got)
