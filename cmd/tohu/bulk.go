@@ -348,7 +348,8 @@ func (c *apiClient) do(ctx context.Context, method, path, ct string, body []byte
 		return problemError(resp.StatusCode, raw)
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "%s %s: unexpected answer", method, path)
+		// Not a tohu answer (a wrong --url, say): trying again would not help.
+		return errs.Wrap(err, errs.Invalid, "%s%s did not answer as tohu does (its answer is not the JSON expected); check --url", c.base, path)
 	}
 	return nil
 }

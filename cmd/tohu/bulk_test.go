@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -228,6 +229,11 @@ func TestBulkCLI(t *testing.T) {
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	notTohu := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>an intranet page</html>"))
+	}))
+	defer notTohu.Close()
 	cases := map[string]struct {
 		args      []string
 		env       []string
@@ -252,6 +258,9 @@ func TestBulkCLI(t *testing.T) {
 		"error/no such job": {args: []string{"bulk", "--job", "nosuchjob", "--url", p.url()}, env: []string{"TOHU_API_KEY=" + s.issuerTok}, code: 2, stderr: []string{"404"}},
 		"error/server gone, no wait": {args: []string{"bulk", "--job", "abc", "--token", "x", "--url", "http://" + bulkFreeAddr(t), "--wait", "0"}, code: 1,
 			stderr: []string{"cannot reach", "Follow it again with: tohu bulk --job abc"}, notStderr: "trying again"},
+		// Something else answers (not tohu): said at once, not retried.
+		"error/not tohu": {args: []string{"bulk", "--job", "abc", "--token", "x", "--url", notTohu.URL, "--wait", "1m"}, code: 2,
+			stderr: []string{"did not answer as tohu does", "check --url"}, notStderr: "trying again"},
 		// Nothing listens: tried for --wait, then the hint to take the job up again.
 		"error/server gone": {args: []string{"bulk", "--job", "abc", "--token", "x", "--url", "http://" + bulkFreeAddr(t), "--interval", "50ms", "--wait", "300ms"}, code: 1,
 			stderr: []string{"cannot reach", "trying again for up to 300ms", "Follow it again with: tohu bulk --job abc"}},
