@@ -181,13 +181,9 @@ func (db *DB) BulkRows(ctx context.Context, jobID string, afterLine, limit int) 
 // it expires (a crashed worker's rows come back). SQLite has one writer, so
 // the statement runs alone.
 func (db *DB) ClaimBulkRows(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]issuer.BulkRow, error) {
-	lock := ""
-	if db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	q := `UPDATE bulk_rows SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
 		WHERE (job_id, line) IN (SELECT job_id, line FROM bulk_rows
-			WHERE state = 'pending' AND lease_until < ? ORDER BY job_id, line LIMIT ?` + lock + `)
+			WHERE state = 'pending' AND lease_until < ? ORDER BY job_id, line LIMIT ?` + db.skipLocked() + `)
 		RETURNING job_id, line, input, learner_email, state, award_id, error_field, error, attempts, lease_owner, lease_until, finished_at`
 	var rows []bulkRowRow
 	if err := db.write(ctx).Raw(q, owner, leaseUntil.UnixMilli(), now.UnixMilli(), limit).Scan(&rows).Error; err != nil {
@@ -200,6 +196,17 @@ func (db *DB) ClaimBulkRows(ctx context.Context, owner string, now, leaseUntil t
 	return out, nil
 }
 
+// skipLocked ends a claim's row-picking subquery: on PostgreSQL, FOR
+// UPDATE SKIP LOCKED, so that concurrent claimers pass over rows another
+// transaction holds instead of waiting for them; SQLite has one writer, so
+// its statements never meet.
+func (db *DB) skipLocked() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // RenewBulkLease extends owner's leases on lines of jobID still pending.
 // On PostgreSQL it passes over rows locked by another transaction (SKIP
 // LOCKED): those are the batch's own write finishing them, or a cancel,
@@ -209,12 +216,8 @@ func (db *DB) RenewBulkLease(ctx context.Context, owner, jobID string, lines []i
 	if len(lines) == 0 {
 		return nil
 	}
-	lock := ""
-	if db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	q := `UPDATE bulk_rows SET lease_until = ? WHERE (job_id, line) IN (SELECT job_id, line FROM bulk_rows
-		WHERE job_id = ? AND line IN ? AND lease_owner = ? AND state = 'pending'` + lock + `)`
+		WHERE job_id = ? AND line IN ? AND lease_owner = ? AND state = 'pending'` + db.skipLocked() + `)`
 	return translate(db.write(ctx).Exec(q, until.UnixMilli(), jobID, lines, owner).Error, "bulk rows")
 }
 

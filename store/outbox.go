@@ -56,13 +56,9 @@ func newOutboxRow(n *issuer.Notification) outboxRow {
 // one message twice at the same time). A notifier that dies mid-send leaves
 // the row due again at leaseUntil.
 func (db *DB) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]issuer.Notification, error) {
-	lock := ""
-	if db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	q := `UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
-			ORDER BY next_attempt_at LIMIT ?` + lock + `)
+			ORDER BY next_attempt_at LIMIT ?` + db.skipLocked() + `)
 		RETURNING id, provider_id, award_id, kind, to_addr, subject, body, state, attempts, generation, next_attempt_at, last_error, created_at, sent_at`
 	var rows []outboxRow
 	if err := db.write(ctx).Raw(q, leaseUntil.UnixMilli(), now.UnixMilli(), limit).Scan(&rows).Error; err != nil {
