@@ -7,7 +7,6 @@ import (
 	"errors"
 	"math"
 	"mime"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,17 +143,19 @@ func (s *server) getJob(c *fiber.Ctx) error {
 // listJobs is GET /api/v1/jobs[?state=running][&limit=20]: the provider's
 // bulk jobs, newest first, as GET /api/v1/jobs/:id gives each.
 func (s *server) listJobs(c *fiber.Ctx) error {
-	limit := 0
+	limit := 0 // absent: the default
 	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > issuer.MaxListedBulkJobs {
-			return malformedf("/limit", "limit must be a whole number from 1 to %d.", issuer.MaxListedBulkJobs)
+		if n, err := strconv.Atoi(l); err == nil && n > 0 {
+			limit = n
+		} else {
+			limit = -1 // given, but not a whole number from 1: out of the rule's range
 		}
-		limit = n
 	}
 	state := strings.Clone(c.Query("state"))
-	if state != "" && !slices.Contains(issuer.BulkJobStates, state) {
-		return malformedf("/state", "state must be one of %s.", strings.Join(issuer.BulkJobStates, ", "))
+	// A query that breaks the rule is a malformed request (400), as
+	// listAwards' limit is, not a broken rule of the domain (422).
+	if e := issuer.CheckBulkJobsQuery(state, limit); e != nil {
+		return &badRequest{e}
 	}
 	list, err := s.Issuer.ListBulkJobs(c.UserContext(), actor(c), state, limit)
 	if err != nil {

@@ -527,6 +527,20 @@ func (s *Service) BulkJobStatus(ctx context.Context, actor Actor, id string) (*B
 // default.
 const MaxListedBulkJobs, DefaultListedBulkJobs = 100, 20
 
+// CheckBulkJobsQuery is the rule for ListBulkJobs' query, Invalid naming
+// /state or /limit when it breaks it: state empty or one of BulkJobStates,
+// limit 0 (the default) or 1 to MaxListedBulkJobs. The API checks a
+// request's query by it too.
+func CheckBulkJobsQuery(state string, limit int) *errs.Error {
+	if state != "" && !slices.Contains(BulkJobStates, state) {
+		return errs.F(errs.Invalid, "/state", "state must be one of %s.", strings.Join(BulkJobStates, ", "))
+	}
+	if limit < 0 || limit > MaxListedBulkJobs {
+		return errs.F(errs.Invalid, "/limit", "limit must be a whole number from 1 to %d.", MaxListedBulkJobs)
+	}
+	return nil
+}
+
 // ListBulkJobs returns the actor's provider's jobs, newest first: those in
 // state (one of BulkJobStates; empty: any), at most limit (0: the default;
 // Invalid above MaxListedBulkJobs), each with its counts, rate and ETA as
@@ -536,14 +550,11 @@ func (s *Service) ListBulkJobs(ctx context.Context, actor Actor, state string, l
 	if err := actor.require(RoleViewer, actor.ProviderID); err != nil {
 		return nil, err
 	}
-	if state != "" && !slices.Contains(BulkJobStates, state) {
-		return nil, errs.F(errs.Invalid, "/state", "state must be one of %s", strings.Join(BulkJobStates, ", "))
+	if e := CheckBulkJobsQuery(state, limit); e != nil {
+		return nil, e
 	}
-	switch {
-	case limit == 0:
+	if limit == 0 {
 		limit = DefaultListedBulkJobs
-	case limit < 1 || limit > MaxListedBulkJobs:
-		return nil, errs.F(errs.Invalid, "/limit", "limit must be a whole number from 1 to %d", MaxListedBulkJobs)
 	}
 	jobs, err := s.store.BulkJobs(ctx, actor.ProviderID, state, limit)
 	if err != nil {
