@@ -96,9 +96,7 @@ func cmdBulk(ctx context.Context, env *Env, args []string) error {
 		if *out == "" {
 			*out = *jobID + ".results.csv"
 		}
-		if err := f.patiently(ctx, pollTimeout, func(ctx context.Context) error {
-			return c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(*jobID), "", nil, http.StatusOK, &job)
-		}); err != nil {
+		if err := f.get(ctx, &job); err != nil {
 			return err
 		}
 		fmt.Fprintln(env.Stderr, progressLine(job))
@@ -217,9 +215,7 @@ func (f *follower) follow(ctx context.Context, job bulkJob) (bulkJob, error) {
 			return job, f.stopped(ctx.Err())
 		case <-time.After(f.interval):
 		}
-		if err := f.patiently(ctx, pollTimeout, func(ctx context.Context) error {
-			return f.c.do(ctx, http.MethodGet, "/api/v1/jobs/"+job.ID, "", nil, http.StatusOK, &job)
-		}); err != nil {
+		if err := f.get(ctx, &job); err != nil {
 			return job, err
 		}
 		if f.tty {
@@ -233,6 +229,14 @@ func (f *follower) follow(ctx context.Context, job bulkJob) (bulkJob, error) {
 		fmt.Fprintln(f.env.Stderr)
 	}
 	return job, nil
+}
+
+// get reads job (by its id) from the server, patiently.
+func (f *follower) get(ctx context.Context, job *bulkJob) error {
+	path := "/api/v1/jobs/" + url.PathEscape(job.ID)
+	return f.patiently(ctx, pollTimeout, func(ctx context.Context) error {
+		return f.c.do(ctx, http.MethodGet, path, "", nil, http.StatusOK, job)
+	})
 }
 
 // pollTimeout bounds one look at the job, resultsTimeout the results
