@@ -88,6 +88,21 @@ func startSMTP(t *testing.T, addr string) (*smtpSink, string) {
 	return sink, ln.Addr().String()
 }
 
+// mailProvider starts a real SMTP server and returns it, a service on db
+// whose notifications go to it, a provider of slug and that provider's
+// sample micro-credential.
+func mailProvider(t *testing.T, db *store.DB, dsn, dir, slug string) (*smtpSink, *env, provider, *issuer.Achievement) {
+	t.Helper()
+	sink, addr := startSMTP(t, "127.0.0.1:0")
+	e := mailEnv(t, db, dsn, dir, addr)
+	pr := e.provider(t, slug, false)
+	ach, err := e.svc.CreateAchievement(context.Background(), pr.admin, sampleAchievement())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sink, e, pr, ach
+}
+
 // mailEnv is a service on db whose notifications go to smtpAddr.
 func mailEnv(t *testing.T, db *store.DB, dsn, dir, smtpAddr string) *env {
 	t.Helper()
@@ -111,13 +126,7 @@ func mailEnv(t *testing.T, db *store.DB, dsn, dir, smtpAddr string) *env {
 func TestNotificationDelivered(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		ctx := context.Background()
-		sink, addr := startSMTP(t, "127.0.0.1:0")
-		e := mailEnv(t, db, dsn, dir, addr)
-		pr := e.provider(t, "kura-mail", false)
-		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
-		if err != nil {
-			t.Fatal(err)
-		}
+		sink, e, pr, ach := mailProvider(t, db, dsn, dir, "kura-mail")
 		is := e.issue(t, pr, ach.ID)
 		st, err := e.svc.AwardNotification(ctx, pr.approver, is.Award.ID)
 		if err != nil || st.State != issuer.NotifyQueued || st.To != "aroha@example.nz" {
@@ -248,12 +257,7 @@ func TestNotificationRetried(t *testing.T) {
 func TestBulkResultsEmail(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		ctx := context.Background()
-		_, addr := startSMTP(t, "127.0.0.1:0")
-		e := mailEnv(t, db, dsn, dir, addr)
-		pr := e.provider(t, "kura-cohort-mail", false)
-		if _, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement()); err != nil {
-			t.Fatal(err)
-		}
+		_, e, pr, _ := mailProvider(t, db, dsn, dir, "kura-cohort-mail")
 		sub := submitCohort(t, e, pr, "learner_name,learner_email,learner_did,completed_on\n"+
 			"Aroha Ngata,aroha@example.nz,,2026-04-01\n"+
 			"Nobody,nobody@bounce.example,,2026-04-01\n"+
@@ -296,13 +300,7 @@ func TestBulkResultsEmail(t *testing.T) {
 func TestNotificationResent(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		ctx := context.Background()
-		sink, addr := startSMTP(t, "127.0.0.1:0")
-		e := mailEnv(t, db, dsn, dir, addr)
-		pr := e.provider(t, "kura-resend", false)
-		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
-		if err != nil {
-			t.Fatal(err)
-		}
+		sink, e, pr, ach := mailProvider(t, db, dsn, dir, "kura-resend")
 		issue := func(email, did string) *issuer.Award {
 			t.Helper()
 			in := sampleAward(ach.ID)
@@ -435,13 +433,7 @@ func TestNotificationResent(t *testing.T) {
 func TestNotificationResetWhileSending(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB, dsn, dir string) {
 		ctx := context.Background()
-		sink, addr := startSMTP(t, "127.0.0.1:0")
-		e := mailEnv(t, db, dsn, dir, addr)
-		pr := e.provider(t, "kura-race", false)
-		ach, err := e.svc.CreateAchievement(ctx, pr.admin, sampleAchievement())
-		if err != nil {
-			t.Fatal(err)
-		}
+		sink, e, pr, ach := mailProvider(t, db, dsn, dir, "kura-race")
 		is := e.issue(t, pr, ach.ID)
 		at := time.Now()
 		claimed, err := db.ClaimNotifications(ctx, at, at.Add(time.Minute), 10) // attempt A, under way
